@@ -1,0 +1,37 @@
+// Bundles the extension, the CLI and the lazily loaded tokenizer tables.
+// The o200k ranks (2.4 MB of JS) live in their own file so that activating the
+// extension or starting the CLI does not parse them until the first encode.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Resolve the tokenizer tables module to the sibling bundle `dist/o200k.js` at run time. */
+const externalTables = {
+  name: 'external-o200k-tables',
+  setup(build) {
+    build.onResolve({ filter: /\/o200kTables$/ }, () => ({ path: './o200k.js', external: true }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [externalTables] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [externalTables] },
+  { ...common, entryPoints: ['src/harmony/o200kTables.ts'], outfile: 'dist/o200k.js', sourcemap: false },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}
