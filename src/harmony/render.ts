@@ -1,0 +1,163 @@
+// Conversation → o200k_harmony token ids, piece by piece as openai/harmony renders:
+// formatting tokens are appended by id, every other piece is encoded as ordinary text
+// on its own, so text from users, files or tools can never become a control token.
+import { HarmonyInputError } from './errors';
+import { developerText, systemText } from './sections';
+import { encodeOrdinaryCached } from './tokenizer';
+import { Special } from './tokens';
+import type { Content, Message, Role } from './types';
+
+/**
+ * Which earlier chain of thought a prompt keeps.
+ * - `dropFinishedTurns` (default): analysis of every user turn that reached a final answer is
+ *   dropped; the trailing turn whose tool loop is still going keeps it (SPEC §2.8).
+ * - `harmony`: openai/harmony's `auto_drop_analysis` rule, first-final quirk included.
+ * - `keep`: everything is rendered (harmony's Rust default, no config).
+ */
+export type AnalysisPolicy = 'dropFinishedTurns' | 'harmony' | 'keep';
+
+export interface RenderOptions {
+  readonly analysis?: AnalysisPolicy;
+}
+
+function append(out: number[], ids: readonly number[]): void {
+  for (const id of ids) out.push(id);
+}
+
+function appendText(out: number[], value: string): void {
+  if (value !== '') append(out, encodeOrdinaryCached(value));
+}
+
+function hasFunctionTools(messages: readonly Message[]): boolean {
+  return messages.some((m) =>
+    m.content.some((c) => c.type === 'developer' && (c.developer.tools ?? []).some((ns) => ns.name === 'functions' && ns.tools.length > 0)),
+  );
+}
+
+function renderContent(content: Content, role: Role, functionTools: boolean, out: number[], path: string): void {
+  switch (content.type) {
+    case 'text':
+      appendText(out, content.text);
+      return;
+    case 'system':
+      if (role !== 'system') throw new HarmonyInputError(path, `system content may only appear in a system message, found in ${role}`);
+      appendText(out, systemText(content.system, functionTools));
+      return;
+    case 'developer':
+      if (role !== 'developer') throw new HarmonyInputError(path, `developer content may only appear in a developer message, found in ${role}`);
+      appendText(out, developerText(content.developer));
+      return;
+    default: {
+      const never: never = content;
+      throw new HarmonyInputError(path, `unknown content ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function renderMessageInto(message: Message, functionTools: boolean, out: number[], path: string): void {
+  if (message.tokens !== undefined) {
+    append(out, message.tokens);
+    return;
+  }
+  out.push(Special.start);
+  const { role, name } = message.author;
+  if (role === 'tool') {
+    if (!name) throw new HarmonyInputError(`${path}.author.name`, 'a tool message needs the name of the tool that speaks');
+    appendText(out, name);
+  } else {
+    appendText(out, role);
+    if (name !== undefined) appendText(out, `:${name}`);
+  }
+  if (message.recipient !== undefined && message.recipient !== 'all') appendText(out, ` to=${message.recipient}`);
+  if (message.channel !== undefined) {
+    out.push(Special.channel);
+    appendText(out, message.channel);
+  }
+  if (message.contentType !== undefined) {
+    const constrained = message.contentType.startsWith('<|constrain|>');
+    if (constrained) {
+      appendText(out, ' ');
+      out.push(Special.constrain);
+      appendText(out, message.contentType.slice('<|constrain|>'.length));
+    } else {
+      appendText(out, ` ${message.contentType}`);
+    }
+  }
+  out.push(Special.message);
+  message.content.forEach((content, i) => renderContent(content, role, functionTools, out, `${path}.content[${i}]`));
+  // Any recipient, even "all", makes an assistant message a call (harmony's rule).
+  out.push(role === 'assistant' && message.recipient !== undefined ? Special.call : Special.end);
+}
+
+/** One message, from `<|start|>` to its terminator. */
+export function renderMessage(message: Message, options: { conversationHasFunctionTools?: boolean } = {}): number[] {
+  const out: number[] = [];
+  renderMessageInto(message, options.conversationHasFunctionTools ?? false, out, 'message');
+  return out;
+}
+
+function droppedByHarmonyRule(messages: readonly Message[]): Set<number> {
+  const dropped = new Set<number>();
+  const lastAssistant = [...messages].reverse().find((m) => m.author.role === 'assistant');
+  if (lastAssistant?.channel !== 'final') return dropped;
+  const firstFinal = messages.findIndex((m) => m.channel === 'final');
+  messages.forEach((m, i) => {
+    if (firstFinal >= 0 && i < firstFinal && m.channel === 'analysis') dropped.add(i);
+  });
+  return dropped;
+}
+
+function droppedFinishedTurns(messages: readonly Message[]): Set<number> {
+  const dropped = new Set<number>();
+  let turn: number[] = [];
+  const closeTurn = (): void => {
+    if (turn.some((i) => messages[i]?.author.role === 'assistant' && messages[i]?.channel === 'final')) {
+      for (const i of turn) if (messages[i]?.channel === 'analysis') dropped.add(i);
+    }
+    turn = [];
+  };
+  messages.forEach((m, i) => {
+    if (m.author.role === 'user') closeTurn();
+    turn.push(i);
+  });
+  closeTurn();
+  return dropped;
+}
+
+function droppedAnalysis(messages: readonly Message[], policy: AnalysisPolicy): Set<number> {
+  switch (policy) {
+    case 'keep':
+      return new Set();
+    case 'harmony':
+      return droppedByHarmonyRule(messages);
+    case 'dropFinishedTurns':
+      return droppedFinishedTurns(messages);
+  }
+}
+
+/** The conversation's messages, back to back, with earlier analysis dropped per `options.analysis`. */
+export function renderConversation(messages: readonly Message[], options: RenderOptions = {}): number[] {
+  const out: number[] = [];
+  const functionTools = hasFunctionTools(messages);
+  const dropped = droppedAnalysis(messages, options.analysis ?? 'dropFinishedTurns');
+  messages.forEach((m, i) => {
+    if (!dropped.has(i)) renderMessageInto(m, functionTools, out, `messages[${i}]`);
+  });
+  return out;
+}
+
+/** A completion prompt: the conversation, then `<|start|>` and the next role (normally `assistant`). */
+export function renderForCompletion(messages: readonly Message[], nextRole: Role = 'assistant', options: RenderOptions = {}): number[] {
+  const out = renderConversation(messages, options);
+  out.push(Special.start);
+  appendText(out, nextRole);
+  return out;
+}
+
+/** For training: as renderConversation, with a trailing final answer ended by `<|return|>`. */
+export function renderForTraining(messages: readonly Message[], options: RenderOptions = {}): number[] {
+  const out = renderConversation(messages, options);
+  const last = messages[messages.length - 1];
+  if (last?.author.role === 'assistant' && last.channel === 'final' && out.length > 0) out[out.length - 1] = Special.return;
+  return out;
+}
