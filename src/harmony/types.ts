@@ -113,6 +113,6 @@ export function developerMessage(developer: DeveloperContent): Message {
 }
 
 /** A tool's answer, as harmony documents it: `functions.x to=assistant<|channel|>commentary`. */
-export function toolResultMessage(toolName: string, output: string): Message {
+export function toolResultMessage(toolName: string, output: string | readonly Content[]): Message {
   return message('tool', output, { name: toolName, recipient: 'assistant', channel: 'commentary' });
 }
