@@ -1,4 +1,48 @@
-export async function run(argv: string[]): Promise<number> {
-  process.stderr.write(`harmony: unknown command ${argv[0] ?? ''}\n`);
-  return 2;
+// Subcommand dispatch and the one place that turns errors into exit codes.
+import { HarmonyInputError } from '../harmony/errors';
+import { UsageError, processIo, type CliIo } from './io';
+import { countCommand, renderCommand } from './render';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { readonly run: Command; readonly usage: string }> = {
+  render: {
+    run: renderCommand,
+    usage: 'render [FILE] [--date YYYY-MM-DD] [--effort low|medium|high] [--ids] [--harmony-exact]   chat-completions JSON → Harmony prompt',
+  },
+  count: { run: countCommand, usage: 'count [FILE]   o200k_harmony tokens of a text, or of a chat request’s rendered prompt' },
+};
+
+function usage(): string {
+  return `usage: harmony <command> …  (FILE defaults to stdin)\n${Object.values(COMMANDS)
+    .map((c) => `  harmony ${c.usage}`)
+    .join('\n')}\n`;
+}
+
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`harmony: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof HarmonyInputError || isArgError(error)) {
+      io.stderr(`harmony ${name}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** node:util parseArgs errors (unknown option, missing value) are usage errors. */
+function isArgError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `harmony` command line: render | count (| parse | chat as they land). stdout = data, stderr = diagnostics.
 import { run } from './commands';
 
