@@ -2,12 +2,13 @@
 // The o200k ranks (2.4 MB of JS) live in their own file so that activating the
 // extension or starting the CLI does not parse them until the first encode.
 import * as esbuild from 'esbuild';
+import { pathToFileURL } from 'node:url';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
 /** Resolve the tokenizer tables module to the sibling bundle `dist/o200k.js` at run time. */
-const externalTables = {
+export const externalTables = {
   name: 'external-o200k-tables',
   setup(build) {
     build.onResolve({ filter: /\/o200kTables$/ }, () => ({ path: './o200k.js', external: true }));
@@ -30,8 +31,11 @@ const builds = [
   { ...common, entryPoints: ['src/harmony/o200kTables.ts'], outfile: 'dist/o200k.js', sourcemap: false },
 ];
 
-if (watch) {
-  for (const options of builds) await (await esbuild.context(options)).watch();
-} else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+// Importing this file (tests do, for the plugin) must not build.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  if (watch) {
+    for (const options of builds) await (await esbuild.context(options)).watch();
+  } else {
+    await Promise.all(builds.map((options) => esbuild.build(options)));
+  }
 }

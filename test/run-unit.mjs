@@ -25,6 +25,7 @@ if (files.length === 0) {
 }
 const scratch = mkdtempSync(join(tmpdir(), 'gpt-oss-unit-'));
 const tap = join(scratch, 'report.tap');
+let status = 1;
 try {
   const result = spawnSync(
     process.execPath,
@@ -42,7 +43,8 @@ try {
   const passed = count('pass');
   const failed = count('fail') + count('cancelled');
   if (process.env.TEST_RESULTS_FILE) writeFileSync(process.env.TEST_RESULTS_FILE, JSON.stringify({ passed, failed }));
-  process.exit(result.status ?? 1);
+  status = result.status ?? 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
+process.exit(status);

@@ -5,6 +5,7 @@
 // recognition is not used: it only finds a special token at the start of the text
 // or right after another special (TOKENIZER-BENCH.md), so formatting tokens are
 // appended by id and transcripts with literal markup are split here.
+import { encodeWithLongPieces, mayHaveLongPiece } from './longPieces';
 import { specialId, specialText, SPECIAL_LITERAL, isSpecialId } from './tokens';
 
 type Tables = typeof import('./o200kTables');
@@ -26,15 +27,21 @@ export function isLoaded(): boolean {
 
 const NO_SPECIALS = { disallowedSpecial: new Set<string>() };
 
+function encodeFast(text: string): number[] {
+  return load().encoding.encode(text, NO_SPECIALS);
+}
+
 /** Encodes text as ordinary tokens only: `<|end|>` in the text becomes `<`, `|`, `end`, `|`, `>`. */
 export function encodeOrdinary(text: string): number[] {
   if (text === '') return [];
-  return load().encoding.encode(text, NO_SPECIALS);
+  // Long runs (whitespace, one repeated character) are quadratic in the library: see longPieces.ts.
+  return mayHaveLongPiece(text) ? encodeWithLongPieces(text, encodeFast, load().ranks) : encodeFast(text);
 }
 
 /** Number of ordinary tokens of a text. */
 export function countOrdinary(text: string): number {
   if (text === '') return 0;
+  if (mayHaveLongPiece(text)) return encodeWithLongPieces(text, encodeFast, load().ranks).length;
   return load().encoding.countTokens(text, NO_SPECIALS);
 }
 
@@ -92,17 +99,18 @@ export function decodeToken(id: number): string {
   return decode([id]);
 }
 
-// Agent requests repeat the same long texts (system, tool namespace, earlier tool
-// results) on every round, so long pieces are memoised. Map.get with an equal string
-// costs microseconds against milliseconds to encode 35 KB (TOKENIZER-BENCH.md).
-const MEMO_MIN_CHARS = 256;
+// Agent requests repeat the same texts (system, tool namespace, earlier tool results,
+// role and channel names) on every round, so pieces are memoised. Map.get with an equal
+// string costs microseconds against milliseconds to encode 35 KB (TOKENIZER-BENCH.md),
+// and saves gpt-tokenizer's per-call set-up on the many short header pieces.
 const MEMO_MAX_TOTAL_CHARS = 4_000_000;
+const MEMO_MAX_ENTRIES = 20_000;
 const memo = new Map<string, readonly number[]>();
 let memoChars = 0;
 
-/** encodeOrdinary, memoised for long texts (least recently used dropped first). Do not mutate the result. */
+/** encodeOrdinary, memoised (least recently used dropped first). Do not mutate the result. */
 export function encodeOrdinaryCached(text: string): readonly number[] {
-  if (text.length < MEMO_MIN_CHARS || text.length > MEMO_MAX_TOTAL_CHARS / 4) return encodeOrdinary(text);
+  if (text.length > MEMO_MAX_TOTAL_CHARS / 4) return encodeOrdinary(text);
   const hit = memo.get(text);
   if (hit !== undefined) {
     memo.delete(text);
@@ -113,9 +121,15 @@ export function encodeOrdinaryCached(text: string): readonly number[] {
   memo.set(text, ids);
   memoChars += text.length;
   for (const key of memo.keys()) {
-    if (memoChars <= MEMO_MAX_TOTAL_CHARS) break;
+    if (memoChars <= MEMO_MAX_TOTAL_CHARS && memo.size <= MEMO_MAX_ENTRIES) break;
     memo.delete(key);
     memoChars -= key.length;
   }
   return ids;
+}
+
+/** Empties the memo (benchmarks measure cold and warm renders). */
+export function clearEncodeMemo(): void {
+  memo.clear();
+  memoChars = 0;
 }

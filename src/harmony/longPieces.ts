@@ -1,0 +1,173 @@
+// Byte-pair encoding of very long pre-tokens in O(n log n).
+//
+// BPE merges never cross a pre-token boundary, and both gpt-tokenizer and js-tiktoken
+// merge within a pre-token in quadratic time: measured here, 100 KB of one repeated
+// character or of whitespace takes 4–5 s to count with gpt-tokenizer (and minutes with
+// js-tiktoken). Tool results carry such runs (minified files, indentation, base64), and
+// token counting runs on every message of every agent request. So a text with a long
+// pre-token is cut at pre-token boundaries: ordinary stretches still go to the fast
+// library, and each long pre-token is merged here with a heap — the same merges in the
+// same order (lowest rank first, leftmost on ties), so the same ids.
+import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
+
+/** Pre-tokens at least this long (in UTF-16 units) are merged here. */
+export const LONG_PIECE_CHARS = 256;
+
+/** Cheap test for "may contain a long pre-token": a run of letters, of symbols, or of whitespace. */
+const MAY_HAVE_LONG_PIECE = new RegExp(`[\\p{L}\\p{M}]{${LONG_PIECE_CHARS}}|[^\\s\\p{L}\\p{N}]{${LONG_PIECE_CHARS}}|\\s{${LONG_PIECE_CHARS}}`, 'u');
+
+export function mayHaveLongPiece(text: string): boolean {
+  return text.length >= LONG_PIECE_CHARS && MAY_HAVE_LONG_PIECE.test(text);
+}
+
+type Ranks = readonly (string | readonly number[])[];
+
+const utf8 = new TextEncoder();
+
+function latin1(bytes: Uint8Array): string {
+  if (bytes.length < 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  return out;
+}
+
+const ASCII = /^[^\u0080-\uffff]*$/;
+
+let byteRanks: Map<string, number> | undefined;
+
+/** Token bytes (as a latin1 string) → rank, built on first need from the library's table. */
+function rankMap(ranks: Ranks): Map<string, number> {
+  if (byteRanks) return byteRanks;
+  const map = new Map<string, number>();
+  ranks.forEach((entry, rank) => {
+    if (entry === undefined) return;
+    // An ASCII token's bytes, read as latin1, are the token text itself; for the others
+    // unescape(encodeURIComponent(…)) is the fastest native UTF-8 → latin1 conversion.
+    const key = typeof entry !== 'string' ? String.fromCharCode(...entry) : ASCII.test(entry) ? entry : unescape(encodeURIComponent(entry));
+    map.set(key, rank);
+  });
+  byteRanks = map;
+  return map;
+}
+
+/**
+ * A binary min-heap of pairs packed as `rank * 2^32 + start` in a Float64Array
+ * (exact below 2^53), so ordering by the number orders by rank, then leftmost start.
+ */
+class PairHeap {
+  private items: Float64Array;
+  size = 0;
+  constructor(capacity: number) {
+    this.items = new Float64Array(Math.max(16, capacity));
+  }
+  push(rank: number, start: number): void {
+    if (this.size === this.items.length) {
+      const grown = new Float64Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    const items = this.items;
+    const key = rank * 4294967296 + start;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= key) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = key;
+  }
+  pop(): number {
+    const items = this.items;
+    const top = items[0]!;
+    const last = items[--this.size]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const r = l + 1;
+      const m = r < this.size && items[r]! < items[l]! ? r : l;
+      if (items[m]! >= last) break;
+      items[i] = items[m]!;
+      i = m;
+    }
+    items[i] = last;
+    return top;
+  }
+}
+
+/** BPE of one pre-token's bytes: repeatedly merge the lowest-ranked adjacent pair (leftmost on ties). */
+export function mergePiece(piece: string, ranks: Ranks): number[] {
+  const map = rankMap(ranks);
+  const bytes = latin1(utf8.encode(piece));
+  const whole = map.get(bytes);
+  if (whole !== undefined) return [whole];
+  const n = bytes.length;
+  // Parts are kept as a linked list over their start offsets.
+  const next = new Int32Array(n + 1);
+  const prev = new Int32Array(n + 1);
+  const alive = new Uint8Array(n + 1).fill(1);
+  for (let i = 0; i <= n; i++) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+  }
+  const heap = new PairHeap(2 * n);
+  const pairRank = (start: number): number | undefined => {
+    const mid = next[start]!;
+    return mid >= n ? undefined : map.get(bytes.slice(start, next[mid]!));
+  };
+  const consider = (start: number): void => {
+    if (start < 0 || start >= n) return;
+    const rank = pairRank(start);
+    if (rank !== undefined) heap.push(rank, start);
+  };
+  for (let i = 0; i < n - 1; i++) consider(i);
+  while (heap.size > 0) {
+    const key = heap.pop();
+    const start = key % 4294967296;
+    const rank = (key - start) / 4294967296;
+    // A stale entry (a part changed since it was pushed) is skipped unless the pair now
+    // there has the same rank; then merging it now is exactly what a fresh entry would do.
+    if (!alive[start] || pairRank(start) !== rank) continue;
+    const mid = next[start]!;
+    const end = next[mid]!;
+    alive[mid] = 0;
+    next[start] = end;
+    prev[end] = start;
+    consider(prev[start]!);
+    consider(start);
+  }
+  const ids: number[] = [];
+  for (let start = 0; start < n; start = next[start]!) {
+    const rank = map.get(bytes.slice(start, next[start]!));
+    // Every single byte is a token in o200k_base, and merged parts are tokens by construction.
+    if (rank === undefined) throw new Error(`no rank for bytes at ${start}`);
+    ids.push(rank);
+  }
+  return ids;
+}
+
+/**
+ * Encodes a text that may hold long pre-tokens: stretches of short pre-tokens go to
+ * `encodeFast` whole (cut only at pre-token boundaries, so their ids are unchanged),
+ * long pre-tokens are merged here.
+ */
+export function encodeWithLongPieces(text: string, encodeFast: (text: string) => number[], ranks: Ranks): number[] {
+  const ids: number[] = [];
+  let stretchStart = 0;
+  let position = 0;
+  const flush = (end: number): void => {
+    if (end > stretchStart) for (const id of encodeFast(text.slice(stretchStart, end))) ids.push(id);
+  };
+  for (const match of text.matchAll(O200K_TOKEN_SPLIT_REGEX)) {
+    const piece = match[0];
+    position = match.index ?? position;
+    if (piece.length >= LONG_PIECE_CHARS) {
+      flush(position);
+      for (const id of mergePiece(piece, ranks)) ids.push(id);
+      stretchStart = position + piece.length;
+    }
+  }
+  flush(text.length);
+  return ids;
+}
