@@ -13,11 +13,39 @@ import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants'
 /** Pre-tokens at least this long (in UTF-16 units) are merged here. */
 export const LONG_PIECE_CHARS = 256;
 
-/** Cheap test for "may contain a long pre-token": a run of letters, of symbols, or of whitespace. */
-const MAY_HAVE_LONG_PIECE = new RegExp(`[\\p{L}\\p{M}]{${LONG_PIECE_CHARS}}|[^\\s\\p{L}\\p{N}]{${LONG_PIECE_CHARS}}|\\s{${LONG_PIECE_CHARS}}`, 'u');
-
+/**
+ * Cheap, conservative test for "may contain a long pre-token" (a regex test cost half
+ * an encode). A long pre-token is a run of letters, of symbols or of whitespace (a few
+ * extra characters at its ends aside), so this counts such runs over ASCII and lets any
+ * non-ASCII character extend every run. False positives only cost the exact slow path.
+ */
 export function mayHaveLongPiece(text: string): boolean {
-  return text.length >= LONG_PIECE_CHARS && MAY_HAVE_LONG_PIECE.test(text);
+  if (text.length < LONG_PIECE_CHARS) return false;
+  const limit = LONG_PIECE_CHARS - 8;
+  let letters = 0;
+  let symbols = 0;
+  let spaces = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      letters++;
+      symbols++;
+      spaces++;
+    } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) {
+      letters++;
+      symbols = spaces = 0;
+    } else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      spaces++;
+      letters = symbols = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      letters = symbols = spaces = 0;
+    } else {
+      symbols++;
+      letters = spaces = 0;
+    }
+    if (letters >= limit || symbols >= limit || spaces >= limit) return true;
+  }
+  return false;
 }
 
 type Ranks = readonly (string | readonly number[])[];
