@@ -4,6 +4,7 @@
 import { HarmonyInputError } from './errors';
 import { functionNames, modelFunctionName, type FunctionNames } from './functionNames';
 import { renderForCompletion, type AnalysisPolicy } from './render';
+import { MESSAGE_STOP_TOKENS, Special, VOCAB_SIZE } from './tokens';
 import {
   REASONING_EFFORTS,
   defaultSystemContent,
@@ -130,8 +131,31 @@ interface Turn {
   readonly callNames: Map<string, string>;
 }
 
-function assistantMessages(m: Record<string, Json>, path: string, names: FunctionNames, callNames: Map<string, string>): Message[] {
+/**
+ * The model's own tokens for this assistant message (`harmony_tokens`, our extension of the
+ * request shape): from `<|start|>assistant` to its stop token, exactly as generated.
+ */
+function harmonyTokensOf(value: Json, path: string): number[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const valid =
+    Array.isArray(value) &&
+    value.length >= 3 &&
+    value.every((id) => Number.isInteger(id) && id >= 0 && id < VOCAB_SIZE) &&
+    value[0] === Special.start &&
+    MESSAGE_STOP_TOKENS.has(value[value.length - 1] as number);
+  if (!valid) throw new HarmonyInputError(path, 'must be token ids from <|start|> to a stop token');
+  return value as number[];
+}
+
+function assistantMessages(
+  m: Record<string, Json>,
+  path: string,
+  names: FunctionNames,
+  callNames: Map<string, string>,
+  reuseTokens: boolean,
+): Message[] {
   const out: Message[] = [];
+  const tokens = harmonyTokensOf(m.harmony_tokens, `${path}.harmony_tokens`);
   const reasoning = reasoningOf(m, path);
   if (reasoning.length > 0) out.push(message('assistant', textContent(reasoning), { channel: 'analysis' }));
   const calls = m.tool_calls ?? [];
@@ -152,6 +176,11 @@ function assistantMessages(m: Record<string, Json>, path: string, names: Functio
       }),
     );
   });
+  if (tokens !== undefined && reuseTokens) {
+    // One message standing for all of them; keep the last one's header so policies still see a call.
+    const last = out[out.length - 1];
+    return last === undefined ? [] : [{ ...last, tokens: tokens.map((id) => (id === Special.return ? Special.end : id)) }];
+  }
   return out;
 }
 
@@ -171,6 +200,8 @@ function toolMessage(m: Record<string, Json>, path: string, names: FunctionNames
 function conversationMessages(messages: Json[], names: FunctionNames): { instructions: string[]; turn: Turn } {
   const instructions: string[] = [];
   const turn: Turn = { messages: [], callNames: new Map() };
+  // The model's exact tokens are reused only in the turn still going: finished turns lose their analysis.
+  const lastUser = messages.reduce<number>((last, m, i) => (isObject(m) && m.role === 'user' ? i : last), -1);
   messages.forEach((m, i) => {
     const path = `messages[${i}]`;
     if (!isObject(m)) throw new HarmonyInputError(path, 'must be an object');
@@ -183,7 +214,7 @@ function conversationMessages(messages: Json[], names: FunctionNames): { instruc
         turn.messages.push(message('user', textContent(contentParts(m.content, `${path}.content`))));
         return;
       case 'assistant':
-        turn.messages.push(...assistantMessages(m, path, names, turn.callNames));
+        turn.messages.push(...assistantMessages(m, path, names, turn.callNames, i > lastUser));
         return;
       case 'tool':
         turn.messages.push(toolMessage(m, path, names, turn.callNames));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { renderChatRequest } from '../../../src/harmony/chatRequest';
 import { HarmonyInputError } from '../../../src/harmony/errors';
 import { functionNames, sanitiseFunctionName } from '../../../src/harmony/functionNames';
-import { decode, encodeOrdinary } from '../../../src/harmony/tokenizer';
+import { decode, encodeOrdinary, encodeWithMarkup } from '../../../src/harmony/tokenizer';
 import { Special } from '../../../src/harmony/tokens';
 import { referenceEncodeAllSpecial } from '../../support/jsTiktokenHarmony';
 import { assertTokensEqual } from '../../support/assertTokens';
@@ -107,4 +107,37 @@ test('function names are sanitised to identifiers, deduplicated, and mapped back
   const names = functionNames(['a-b', 'a.b', 'a_b', 'ok']);
   assert.deepEqual([...names.toModel], [['a-b', 'a_b'], ['a.b', 'a_b_2'], ['a_b', 'a_b_3'], ['ok', 'ok']]);
   assert.equal(names.fromModel.get('a_b_2'), 'a.b');
+});
+
+test('harmony_tokens: the model’s own tokens are reused in the ongoing turn, so each prompt extends the last', () => {
+  const base = {
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'List the files.' },
+    ],
+    tools: [{ type: 'function', function: { name: 'list_dir', parameters: { type: 'object', properties: { path: { type: 'string' } } } } }],
+  };
+  const first = renderChatRequest(base, { date: '2026-11-22' }).ids;
+  // What the model generated after `<|start|>assistant`: channel-first call, spacing of its own.
+  const completion = encodeWithMarkup('<|channel|>analysis<|message|>Need ls.<|end|><|start|>assistant<|channel|>commentary to=functions.list_dir <|constrain|>json<|message|>{ "path" : "." }<|call|>');
+  const request = {
+    ...base,
+    messages: [
+      ...base.messages,
+      {
+        role: 'assistant',
+        reasoning: 'Need ls.',
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'list_dir', arguments: '{"path":"."}' } }],
+        harmony_tokens: [Special.start, ...encodeOrdinary('assistant'), ...completion],
+      },
+      { role: 'tool', tool_call_id: 'c1', content: 'a.txt' },
+    ],
+  };
+  const second = renderChatRequest(request, { date: '2026-11-22' }).ids;
+  assertTokensEqual(second.slice(0, first.length + completion.length), [...first, ...completion]);
+  assert.ok(decode(second.slice(first.length + completion.length)).startsWith('<|start|>functions.list_dir to=assistant'));
+  // In a finished turn the tokens are not reused: analysis is dropped as usual.
+  const finished = { ...request, messages: [...request.messages, { role: 'assistant', content: 'a.txt' }, { role: 'user', content: 'thanks' }] };
+  assert.ok(!decode(renderChatRequest(finished, { date: '2026-11-22' }).ids).includes('Need ls.'));
+  assert.throws(() => renderChatRequest({ messages: [{ role: 'assistant', content: 'x', harmony_tokens: [1, 2] }] }), /harmony_tokens: must be token ids/);
 });
