@@ -1,0 +1,26 @@
+// The output channel as the Logger the transports take, with secrets scrubbed from
+// every line: a key must never reach a log, even inside a server's error text.
+import type * as vscode from 'vscode';
+
+export interface Logger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function createLogger(channel: vscode.LogOutputChannel, secrets: () => Iterable<string>): Logger {
+  const scrub = (message: string): string => {
+    let out = message.replace(/(authorization|api[-_]?key|bearer)(["':=\s]+)[^\s"',}]+/gi, '$1$2<redacted>');
+    for (const secret of secrets()) if (secret.length >= 4) out = out.split(secret).join('<redacted>');
+    return out;
+  };
+  return {
+    trace: (m) => channel.trace(scrub(m)),
+    debug: (m) => channel.debug(scrub(m)),
+    info: (m) => channel.info(scrub(m)),
+    warn: (m) => channel.warn(scrub(m)),
+    error: (m) => channel.error(scrub(m)),
+  };
+}
