@@ -18,6 +18,7 @@ const STAGES = [
   { name: 'typecheck (tsc --noEmit)', command: npx('tsc', '--noEmit', '-p', '.') },
   { name: 'lint (eslint)', command: npx('eslint', 'src', 'test', 'bench', 'esbuild.mjs') },
   { name: 'unit tests (plain Node)', command: ['node', 'test/run-unit.mjs'] },
+  { name: 'grammar tests (vscode-tmgrammar-test)', command: ['node', 'test/grammar/run.mjs'] },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), 'gpt-oss-test-'));
