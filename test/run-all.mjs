@@ -14,11 +14,13 @@ const npx = (...args) => ['npx', '--no-install', ...args];
  * to $TEST_RESULTS_FILE; any other stage counts as one check.
  */
 const STAGES = [
+  { name: 'setup (offline prerequisites)', command: ['node', 'test/setup.mjs'] },
   { name: 'build', command: ['node', 'esbuild.mjs'] },
   { name: 'typecheck (tsc --noEmit)', command: npx('tsc', '--noEmit', '-p', '.') },
   { name: 'lint (eslint)', command: npx('eslint', 'src', 'test', 'bench', 'esbuild.mjs') },
   { name: 'unit tests (plain Node)', command: ['node', 'test/run-unit.mjs'] },
-  { name: 'grammar tests (vscode-tmgrammar-test)', command: ['node', 'test/grammar/run.mjs'] },
+  { name: 'extension-host tests (code-server)', command: ['node', 'test/editor/run-extension-tests.mjs'] },
+  { name: 'UI tests (Playwright + Chromium)', command: ['node', 'test/editor/run-ui-tests.mjs'] },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), 'gpt-oss-test-'));

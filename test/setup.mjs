@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 const root = new URL('..', import.meta.url).pathname;
 const STEPS = [
   // Each script prints its own progress and names any missing prerequisite.
+  'test/editor/setup.mjs',
 ];
 
 for (const script of STEPS) {
