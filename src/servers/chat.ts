@@ -1,0 +1,106 @@
+// `/v1/chat/completions` on every server: the request in each server's field names,
+// and its stream reduced to ChatChunks with one name per thing (reasoning arrives as
+// `reasoning`, `reasoning_content` or `thinking`; tool calls incrementally or whole).
+import { finishReason } from './completions';
+import { repairHistory } from './history';
+import type { Exchange } from './http';
+import { sseJson } from './sse';
+import type { ChatChunk, ChatRequestJson, CompletionRequest, Logger, ServerKind } from './types';
+
+/** Fields of ours (or of the renderer's input) that no server should see. */
+const OUR_FIELDS = ['harmony_tokens'];
+
+export function chatBody(kind: ServerKind, model: string | undefined, chat: ChatRequestJson, request: CompletionRequest, extraBody: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const rest: Record<string, unknown> = { ...chat };
+  for (const field of ['messages', 'tools', 'tool_choice', 'stream', 'stream_options', 'reasoning_effort', ...OUR_FIELDS]) delete rest[field];
+  const messages = Array.isArray(chat.messages) ? chat.messages : [];
+  const tools = Array.isArray(chat.tools) && chat.tools.length > 0 ? chat.tools : undefined;
+  const effort = request.reasoningEffort ?? (typeof chat.reasoning_effort === 'string' ? chat.reasoning_effort : undefined);
+  const body: Record<string, unknown> = {
+    ...rest,
+    ...(model === undefined ? {} : { model }),
+    messages: repairHistory(kind, messages),
+    ...(tools === undefined ? {} : { tools, ...(chat.tool_choice === undefined ? {} : { tool_choice: chat.tool_choice }) }),
+    stream: true,
+    stream_options: { include_usage: true },
+    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.topP === undefined ? {} : { top_p: request.topP }),
+    ...effortFields(kind, effort, chat),
+  };
+  return { ...body, ...extraBody, messages: body.messages, stream: true };
+}
+
+/**
+ * Reasoning effort where each server reads it: vLLM, LM Studio and hosted endpoints the
+ * top-level `reasoning_effort`; Ollama's /v1 the same field (it becomes `think`);
+ * llama.cpp the template's `chat_template_kwargs`, plus the top-level field newer builds read.
+ */
+function effortFields(kind: ServerKind, effort: string | undefined, chat: ChatRequestJson): Record<string, unknown> {
+  if (effort === undefined) return {};
+  if (kind === 'llamacpp') {
+    const kwargs = chat.chat_template_kwargs !== null && typeof chat.chat_template_kwargs === 'object' ? chat.chat_template_kwargs : {};
+    return { reasoning_effort: effort, chat_template_kwargs: { ...kwargs, reasoning_effort: effort } };
+  }
+  return { reasoning_effort: effort };
+}
+
+interface ToolCallWire {
+  readonly index?: unknown;
+  readonly id?: unknown;
+  readonly function?: { readonly name?: unknown; readonly arguments?: unknown } | null;
+}
+
+interface DeltaWire {
+  readonly content?: unknown;
+  readonly reasoning?: unknown;
+  readonly reasoning_content?: unknown;
+  readonly thinking?: unknown;
+  readonly tool_calls?: readonly ToolCallWire[] | null;
+}
+
+interface ChatChunkWire {
+  readonly choices?: readonly { readonly delta?: DeltaWire | null; readonly finish_reason?: unknown }[];
+  readonly usage?: { readonly prompt_tokens?: unknown; readonly completion_tokens?: unknown } | null;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export async function* chatChunks(exchange: Exchange, logger: Logger): AsyncGenerator<ChatChunk, void, undefined> {
+  for await (const item of sseJson(exchange, logger)) {
+    const chunk = item as ChatChunkWire;
+    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+    const delta = choice?.delta;
+    if (delta) {
+      // vLLM sent `reasoning` and `reasoning_content` side by side for a while: one of them, never both.
+      const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content) ?? nonEmpty(delta.thinking);
+      if (reasoning !== undefined) yield { type: 'reasoning', text: reasoning };
+      const content = nonEmpty(delta.content);
+      if (content !== undefined) yield { type: 'content', text: content };
+      if (Array.isArray(delta.tool_calls)) {
+        for (const [position, call] of delta.tool_calls.entries()) {
+          const fn = call.function ?? {};
+          const args = fn.arguments;
+          yield {
+            type: 'toolCall',
+            index: typeof call.index === 'number' ? call.index : position,
+            ...(nonEmpty(call.id) === undefined ? {} : { id: call.id as string }),
+            ...(nonEmpty(fn.name) === undefined ? {} : { name: fn.name as string }),
+            ...(typeof args === 'string' ? { arguments: args } : args !== undefined && args !== null ? { arguments: JSON.stringify(args) } : {}),
+          };
+        }
+      }
+    }
+    if (choice && typeof choice.finish_reason === 'string') yield { type: 'finish', reason: finishReason(choice.finish_reason), raw: choice.finish_reason };
+    const usage = chunk.usage;
+    if (usage && (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number')) {
+      yield {
+        type: 'usage',
+        promptTokens: typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined,
+        completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined,
+      };
+    }
+  }
+}

@@ -1,0 +1,267 @@
+// `complete` and `listModels`: the whole transport behind two functions of a
+// ServerConfig. Each server kind's route is a row of data (path, body, reader).
+import { renderChatRequest } from '../harmony/chatRequest';
+import { decode } from '../harmony/tokenizer';
+import { ASSISTANT_STOP_TOKENS, SPECIAL_LITERAL, isSpecialId } from '../harmony/tokens';
+import { chatBody, chatChunks } from './chat';
+import { completionChunks } from './completions';
+import { detectServer, listModels as listServerModels, type Detection } from './detect';
+import { ServerError, cutError } from './errors';
+import { feedRaw } from './feed';
+import { httpContext, open, type Exchange, type HttpContext } from './http';
+import { llamacppChunks, llamacppCompletionBody } from './llamacpp';
+import { ollamaRawChunks } from './ollama';
+import { harmonyParser } from './harmonyParser';
+import type { ParserFactory } from './parse';
+import { repairChat } from './repair';
+import type { ChatRequestJson, CompletionRequest, EndpointChoice, HarmonyPrompt, Logger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
+
+const KIND_NAMES: Record<ServerKind, string> = {
+  vllm: 'vLLM',
+  llamacpp: 'llama.cpp',
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  openai: 'an OpenAI-compatible server',
+};
+
+// Detection costs five requests; a URL's server rarely changes kind, so it is asked once
+// in a while, not per request. Keyed by URL and key (a different key may see different models).
+const DETECTION_TTL_MS = 5 * 60_000;
+const detections = new Map<string, { readonly detection: Detection; readonly at: number }>();
+const defaultModels = new Map<string, { readonly id: string; readonly at: number }>();
+
+function cacheKey(http: HttpContext): string {
+  return `${http.root}\u0000${http.apiKey ?? ''}`;
+}
+
+/** Forgets what was detected about a URL (after a 404 the server may have changed). */
+export function forgetServer(config: ServerConfig): void {
+  const key = cacheKey(httpContext(config));
+  detections.delete(key);
+  defaultModels.delete(key);
+}
+
+/** The configured kind, or the detected one (cached for a few minutes). */
+export async function detect(config: ServerConfig, signal?: AbortSignal): Promise<Detection> {
+  return resolveKind(httpContext(config), config, signal);
+}
+
+async function resolveKind(http: HttpContext, config: ServerConfig, signal: AbortSignal | undefined): Promise<Detection> {
+  if (config.kind !== undefined && config.kind !== 'auto') return { kind: config.kind, evidence: 'configured' };
+  const key = cacheKey(http);
+  const cached = detections.get(key);
+  if (cached && Date.now() - cached.at < DETECTION_TTL_MS) return cached.detection;
+  const detection = await detectServer(http, signal);
+  http.logger.info(`[detect] ${http.display} is ${KIND_NAMES[detection.kind]}: ${detection.evidence}`);
+  detections.set(key, { detection, at: Date.now() });
+  return detection;
+}
+
+export async function listModels(config: ServerConfig, signal?: AbortSignal): Promise<ModelInfo[]> {
+  const http = httpContext(config);
+  const { kind } = await resolveKind(http, config, signal);
+  return listServerModels(http, kind, signal);
+}
+
+async function modelFor(http: HttpContext, config: ServerConfig, kind: ServerKind, signal: AbortSignal | undefined): Promise<string | undefined> {
+  if (config.model) return config.model;
+  // llama.cpp serves the model it was started with whatever the request names.
+  if (kind === 'llamacpp') return undefined;
+  const key = cacheKey(http);
+  const cached = defaultModels.get(key);
+  if (cached && Date.now() - cached.at < DETECTION_TTL_MS) return cached.id;
+  const models = await listServerModels(http, kind, signal);
+  const first = models.find((m) => /gpt[-_.]?oss/i.test(m.id)) ?? models[0];
+  if (first === undefined) {
+    throw new ServerError({ kind: 'notFound', url: http.display }, `${http.display} lists no models. Load or pull a gpt-oss model on the server, or set the model explicitly.`);
+  }
+  http.logger.info(`[client] no model configured; using ${first.id}`);
+  defaultModels.set(key, { id: first.id, at: Date.now() });
+  return first.id;
+}
+
+function endpointFor(kind: ServerKind, config: ServerConfig, request: CompletionRequest): EndpointChoice {
+  if (request.endpoint) return request.endpoint;
+  if (config.endpoint === 'raw' || config.endpoint === 'chat') return config.endpoint;
+  // Hosted endpoints rarely offer /v1/completions for gpt-oss; every local server does.
+  return kind === 'openai' ? 'chat' : 'raw';
+}
+
+function promptOf(request: CompletionRequest): { ids: readonly number[]; text: string } {
+  let prompt: HarmonyPrompt | undefined = request.prompt;
+  if (prompt === undefined) {
+    if (request.chat === undefined) throw new TypeError('complete() needs request.prompt or request.chat');
+    prompt = { ids: renderChatRequest(request.chat, request.reasoningEffort === undefined ? {} : { effort: request.reasoningEffort }).ids };
+  }
+  return { ids: prompt.ids, text: prompt.text ?? decode(prompt.ids) };
+}
+
+function extraOf(config: ServerConfig, request: CompletionRequest): Record<string, unknown> {
+  return { ...(config.extraBody ?? {}), ...(request.extraBody ?? {}) };
+}
+
+/** Our fields win over extraBody where the wire format depends on them. */
+function withExtra(body: Record<string, unknown>, extra: Readonly<Record<string, unknown>>, keep: readonly string[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...body, ...extra };
+  for (const field of keep) if (field in body) merged[field] = body[field];
+  return merged;
+}
+
+/** A text prompt is read by the server with special-token parsing: literal markup in content would become control tokens. */
+function warnIfTextPromptInexact(prompt: { ids: readonly number[]; text: string }, logger: Logger): void {
+  const specials = prompt.ids.reduce((n, id) => (isSpecialId(id) ? n + 1 : n), 0);
+  const literals = prompt.text.match(SPECIAL_LITERAL)?.length ?? 0;
+  if (literals > specials) {
+    logger.warn(`[client] the prompt has ${literals - specials} special-token literal(s) inside message text; a server that only takes text will read them as Harmony markup`);
+  }
+}
+
+async function* fromExchange(exchange: Exchange, read: (e: Exchange) => AsyncIterable<RawChunk>): AsyncGenerator<RawChunk, void, undefined> {
+  try {
+    yield* read(exchange);
+  } finally {
+    exchange.close();
+  }
+}
+
+interface RawRoute {
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+  readonly read: (exchange: Exchange, logger: Logger) => AsyncIterable<RawChunk>;
+}
+
+function sampling(request: CompletionRequest): Record<string, unknown> {
+  return {
+    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.topP === undefined ? {} : { top_p: request.topP }),
+  };
+}
+
+/** `/v1/completions` with the prompt as token ids; vLLM is told to stop, keep markup, and return ids. */
+function v1CompletionsIds(kind: ServerKind, model: string | undefined, ids: readonly number[], request: CompletionRequest): RawRoute {
+  const vllm =
+    kind === 'vllm'
+      ? { stop_token_ids: ASSISTANT_STOP_TOKENS, skip_special_tokens: false, spaces_between_special_tokens: false, return_token_ids: true }
+      : { return_tokens: true };
+  return {
+    path: '/v1/completions',
+    body: { ...(model === undefined ? {} : { model }), prompt: ids, stream: true, stream_options: { include_usage: true }, ...sampling(request), ...vllm },
+    read: completionChunks,
+  };
+}
+
+/** `/v1/completions` with a text prompt (LM Studio, generic): stop strings in case the stop tokens are not end-of-generation there. */
+function v1CompletionsText(model: string | undefined, text: string, request: CompletionRequest): RawRoute {
+  return {
+    path: '/v1/completions',
+    body: { ...(model === undefined ? {} : { model }), prompt: text, stream: true, stream_options: { include_usage: true }, stop: ['<|call|>', '<|return|>'], ...sampling(request) },
+    read: completionChunks,
+  };
+}
+
+async function* rawChunks(
+  http: HttpContext,
+  kind: ServerKind,
+  model: string | undefined,
+  prompt: { ids: readonly number[]; text: string },
+  request: CompletionRequest,
+  extra: Readonly<Record<string, unknown>>,
+  signal: AbortSignal | undefined,
+  onExchange: (e: Exchange) => void,
+): AsyncGenerator<RawChunk, void, undefined> {
+  if (kind === 'ollama') {
+    if (model === undefined) throw new TypeError('Ollama needs a model');
+    warnIfTextPromptInexact(prompt, http.logger);
+    yield* ollamaRawChunks(http, { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra }, signal);
+    return;
+  }
+  const routes: RawRoute[] =
+    kind === 'llamacpp'
+      ? [
+          { path: '/completion', body: llamacppCompletionBody(prompt.ids, request), read: llamacppChunks },
+          // Proxies that pass only /v1 still reach a token-exact prompt.
+          v1CompletionsIds(kind, model, prompt.ids, request),
+        ]
+      : kind === 'vllm'
+        ? [v1CompletionsIds(kind, model, prompt.ids, request)]
+        : [v1CompletionsText(model, prompt.text, request)];
+  if (kind === 'lmstudio' || kind === 'openai') warnIfTextPromptInexact(prompt, http.logger);
+  for (const [i, route] of routes.entries()) {
+    let exchange: Exchange;
+    try {
+      exchange = await open(http, {
+        method: 'POST',
+        path: route.path,
+        body: withExtra(route.body, extra, ['prompt', 'stream']),
+        signal,
+        assumedKind: KIND_NAMES[kind],
+      });
+    } catch (error) {
+      if (error instanceof ServerError && error.kind === 'notFound' && i < routes.length - 1 && !/model/i.test(error.serverMessage ?? '')) {
+        http.logger.info(`[client] ${route.path} not found at ${http.display}; trying ${routes[i + 1]?.path}`);
+        continue;
+      }
+      throw error;
+    }
+    onExchange(exchange);
+    http.logger.info(`[client] ${KIND_NAMES[kind]} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
+    yield* fromExchange(exchange, (e) => route.read(e, http.logger));
+    return;
+  }
+}
+
+export interface CompleteOptions {
+  /** The Harmony parser; tests and benchmarks may pass their own. */
+  readonly parser?: ParserFactory | undefined;
+}
+
+/**
+ * One completion, streamed: parser events (reasoning, answer and tool calls as Harmony
+ * messages, whichever endpoint served them), usage, then one `done`. Failures throw a
+ * ServerError after everything that had streamed was yielded.
+ */
+export async function* complete(
+  config: ServerConfig,
+  request: CompletionRequest,
+  signal?: AbortSignal,
+  options: CompleteOptions = {},
+): AsyncGenerator<StreamEvent, void, undefined> {
+  const http = httpContext(config);
+  const parser = options.parser ?? harmonyParser;
+  const { kind } = await resolveKind(http, config, signal);
+  const endpoint = endpointFor(kind, config, request);
+  const model = await modelFor(http, config, kind, signal);
+  const extra = extraOf(config, request);
+  let exchange: Exchange | undefined;
+  const missingFinish = (): ServerError =>
+    cutError(exchange?.ctx ?? { url: http.display, endpoint: endpoint === 'raw' ? 'POST (completion)' : 'POST /v1/chat/completions', secret: http.apiKey }, exchange?.progress ?? { chunks: 0 });
+  try {
+    if (endpoint === 'raw') {
+      const prompt = promptOf(request);
+      const chunks = rawChunks(http, kind, model, prompt, request, extra, signal, (e) => (exchange = e));
+      yield* feedRaw(chunks, parser(), { logger: http.logger, missingFinish });
+      return;
+    }
+    const chat: ChatRequestJson | undefined = request.chat;
+    if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');
+    exchange = await open(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: KIND_NAMES[kind] });
+    http.logger.info(`[client] ${KIND_NAMES[kind]} /v1/chat/completions${model ? ` model ${model}` : ''}`);
+    const current = exchange;
+    const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {
+      const name = (t as { function?: { name?: unknown } } | null)?.function?.name;
+      return typeof name === 'string' ? [name] : [];
+    });
+    try {
+      yield* repairChat(chatChunks(current, http.logger), { logger: http.logger, parser, tools, missingFinish });
+    } finally {
+      current.close();
+    }
+  } catch (error) {
+    if (error instanceof ServerError) {
+      if (error.kind === 'notFound') forgetServer(config);
+      if (error.kind !== 'cancelled') http.logger.warn(`[client] ${error.message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+// OpenAI-style `/v1/completions` streams (vLLM, llama.cpp, LM Studio, generic):
+// `choices[0].text` pieces, vLLM's `token_ids` when asked for, `finish_reason`, usage.
+import type { Exchange } from './http';
+import { sseJson } from './sse';
+import type { FinishReason, Logger, RawChunk } from './types';
+
+interface CompletionChoiceWire {
+  readonly text?: unknown;
+  readonly token_ids?: unknown;
+  readonly finish_reason?: unknown;
+  readonly stop_reason?: unknown;
+}
+
+interface UsageWire {
+  readonly prompt_tokens?: unknown;
+  readonly completion_tokens?: unknown;
+}
+
+interface CompletionChunkWire {
+  readonly choices?: readonly CompletionChoiceWire[];
+  readonly usage?: UsageWire | null;
+}
+
+export function finishReason(raw: unknown): FinishReason {
+  switch (raw) {
+    case 'stop':
+    case 'eos':
+    case 'word':
+      return 'stop';
+    case 'length':
+    case 'limit':
+      return 'length';
+    case 'tool_calls':
+    case 'function_call':
+      return 'toolCalls';
+    default:
+      return 'other';
+  }
+}
+
+export function usageChunk(usage: UsageWire | null | undefined): RawChunk | undefined {
+  if (usage === null || typeof usage !== 'object') return undefined;
+  const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
+  const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined;
+  if (prompt === undefined && completion === undefined) return undefined;
+  return { type: 'usage', promptTokens: prompt, completionTokens: completion };
+}
+
+function isIdArray(value: unknown): value is number[] {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
+}
+
+export async function* completionChunks(exchange: Exchange, logger: Logger): AsyncGenerator<RawChunk, void, undefined> {
+  for await (const item of sseJson(exchange, logger)) {
+    const chunk = item as CompletionChunkWire;
+    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+    if (choice !== undefined) {
+      if (isIdArray(choice.token_ids)) yield { type: 'ids', ids: choice.token_ids };
+      else if (typeof choice.text === 'string' && choice.text !== '') yield { type: 'text', text: choice.text };
+      if (typeof choice.finish_reason === 'string') {
+        yield {
+          type: 'finish',
+          reason: finishReason(choice.finish_reason),
+          raw: choice.finish_reason,
+          ...(typeof choice.stop_reason === 'number' ? { stopToken: choice.stop_reason } : {}),
+        };
+      }
+    }
+    const usage = usageChunk(chunk.usage);
+    if (usage) yield usage;
+  }
+}

@@ -1,0 +1,310 @@
+// Every failure of a server request becomes one ServerError, classified here and
+// nowhere else: where it happens (a status, a socket error, an error event in the
+// stream), with a message that names the server and what to check. The adapter maps
+// `kind` to its own error types; the CLI prints `message`.
+import { APIError } from 'openai/core/error';
+
+export type ServerErrorKind =
+  /** Nothing listens at the URL (connection refused, host unreachable, TLS failure). */
+  | 'unreachable'
+  /** The host name does not resolve. */
+  | 'dns'
+  /** 401/403: missing or rejected API key. */
+  | 'auth'
+  /** 404: the endpoint or the model does not exist there. */
+  | 'notFound'
+  /** 429 after the bounded retries, or a wait longer than we are willing to sleep. */
+  | 'rateLimited'
+  /** 400/413/422: the server refused this request (context too long, bad field). */
+  | 'badRequest'
+  /** 5xx. */
+  | 'server'
+  /** An error event inside a stream that had started (llama.cpp sends one when its own parser fails). */
+  | 'streamError'
+  /** The connection closed before the completion finished. */
+  | 'cut'
+  /** No bytes for longer than the idle timeout. */
+  | 'stalled'
+  /** The caller aborted. */
+  | 'cancelled'
+  /** The server answered something that is not the wire format we asked for. */
+  | 'protocol';
+
+export interface ServerErrorDetails {
+  readonly kind: ServerErrorKind;
+  /** The server's base URL, without credentials. */
+  readonly url: string;
+  /** Method and path, e.g. `POST /v1/completions`. */
+  readonly endpoint?: string;
+  readonly status?: number;
+  /** Seconds the server asked us to wait (429/503). */
+  readonly retryAfterSeconds?: number;
+  /** The server's own words, shortened and with the key removed. */
+  readonly serverMessage?: string;
+  readonly cause?: unknown;
+}
+
+export class ServerError extends Error {
+  readonly kind: ServerErrorKind;
+  readonly url: string;
+  readonly endpoint: string | undefined;
+  readonly status: number | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly serverMessage: string | undefined;
+
+  constructor(details: ServerErrorDetails, message: string) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'ServerError';
+    this.kind = details.kind;
+    this.url = details.url;
+    this.endpoint = details.endpoint;
+    this.status = details.status;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+    this.serverMessage = details.serverMessage;
+  }
+}
+
+/** What the classifiers need to know about the request that failed. */
+export interface ErrorContext {
+  /** Base URL as shown to the user (no credentials). */
+  readonly url: string;
+  readonly endpoint: string;
+  /** The key, only so that it can be cut out of anything the server echoes back. */
+  readonly secret?: string | undefined;
+  /** A hint for 404s: which kind this transport assumed, and what else to try. */
+  readonly assumedKind?: string;
+}
+
+const EXCERPT_CHARS = 300;
+
+/** Removes the key (and a `Bearer` token form of it) from text we did not write ourselves. */
+export function redact(text: string, secret: string | undefined): string {
+  if (!secret || secret.length < 4) return text;
+  return text.split(secret).join('[redacted]');
+}
+
+/** URL without user:password@, query or trailing slash, for messages and logs. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString().replace(/\/+$/, '');
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
+function excerpt(text: string, secret: string | undefined): string {
+  const flat = redact(text, secret).replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat;
+}
+
+/** The human part of an error body in any of the shapes our servers use. */
+export function messageFromBody(body: string): string {
+  try {
+    const json: unknown = JSON.parse(body);
+    if (json !== null && typeof json === 'object') {
+      const record = json as Record<string, unknown>;
+      const error = record.error;
+      if (typeof error === 'string') return error; // Ollama native
+      if (error !== null && typeof error === 'object') {
+        const nested = (error as Record<string, unknown>).message; // OpenAI, llama.cpp, Ollama /v1
+        if (typeof nested === 'string') return nested;
+      }
+      if (typeof record.message === 'string') return record.message; // vLLM (top-level ErrorResponse)
+      if (typeof record.detail === 'string') return record.detail; // FastAPI validation
+      if (Array.isArray(record.detail)) return JSON.stringify(record.detail);
+    }
+  } catch {
+    // Not JSON: a proxy's HTML page or plain text; the text itself is the message.
+  }
+  return body;
+}
+
+function statusText(status: number): string {
+  const names: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    408: 'Request Timeout',
+    413: 'Payload Too Large',
+    422: 'Unprocessable Entity',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    502: 'Bad Gateway',
+    503: 'Service Unavailable',
+    504: 'Gateway Timeout',
+  };
+  return names[status] ?? 'HTTP error';
+}
+
+/** A non-2xx response (read before streaming starts). */
+export function httpError(ctx: ErrorContext, status: number, body: string, retryAfterSeconds?: number): ServerError {
+  const said = excerpt(messageFromBody(body), ctx.secret);
+  const base = { url: ctx.url, endpoint: ctx.endpoint, status, ...(said ? { serverMessage: said } : {}) };
+  const quote = said ? `: "${said}"` : '';
+  const head = `${ctx.endpoint} at ${ctx.url} answered ${status} ${statusText(status)}${quote}`;
+  if (status === 401 || status === 403) {
+    return new ServerError(
+      { ...base, kind: 'auth' },
+      `${head}. The server refused the API key: ${ctx.secret ? 'check that the key set for this server is correct and still valid' : 'it requires one, so set an API key for this server'}.`,
+    );
+  }
+  if (status === 404) {
+    const modelMissing = /model/i.test(said);
+    const hint = modelMissing
+      ? 'The model is not available there: pick one the server lists (or load/pull it first).'
+      : `The server has no such endpoint${ctx.assumedKind ? `, so it is probably not ${ctx.assumedKind}` : ''}: set the server kind to "auto" (or the right one), and check that the URL is the server's base address, without a path such as /v1/chat.`;
+    return new ServerError({ ...base, kind: 'notFound' }, `${head}. ${hint}`);
+  }
+  if (status === 429) {
+    const wait = retryAfterSeconds === undefined ? '' : ` (it asks to wait ${formatSeconds(retryAfterSeconds)})`;
+    return new ServerError(
+      { ...base, kind: 'rateLimited', ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) },
+      `${head}${wait}. The server is rate-limiting requests; wait a little and try again, or raise the limit on the server.`,
+    );
+  }
+  if (status >= 500) {
+    const loading = status === 503 && /load/i.test(said);
+    const hint = loading ? 'The server is still loading the model; try again when it is ready.' : "Check the server's log for the cause.";
+    return new ServerError(
+      { ...base, kind: 'server', ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) },
+      `${head}. ${hint}`,
+    );
+  }
+  const contextHint = /context|too long|exceed|n_ctx|maximum/i.test(said) ? ' The prompt is probably longer than the context the server was started with.' : '';
+  return new ServerError({ ...base, kind: 'badRequest' }, `${head}. The server refused the request.${contextHint}`);
+}
+
+export function formatSeconds(seconds: number): string {
+  return seconds < 10 ? `${Number(seconds.toFixed(1))} s` : `${Math.round(seconds)} s`;
+}
+
+interface SystemErrorLike {
+  code?: unknown;
+  errno?: unknown;
+  hostname?: unknown;
+  message?: unknown;
+  errors?: unknown;
+  cause?: unknown;
+}
+
+/** The system error code under fetch's `TypeError('fetch failed')` (possibly an AggregateError). */
+function systemCode(error: unknown): { code?: string; hostname?: string; message?: string } {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    const e = current as SystemErrorLike;
+    if (typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code) && !e.code.startsWith('ABORT')) {
+      return { code: e.code, ...(typeof e.hostname === 'string' ? { hostname: e.hostname } : {}), ...(typeof e.message === 'string' ? { message: e.message } : {}) };
+    }
+    if (Array.isArray(e.errors) && e.errors.length > 0) {
+      current = e.errors[0];
+      continue;
+    }
+    current = e.cause;
+  }
+  const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+  return { message };
+}
+
+/** fetch rejected before any response: the server is not there. */
+export function connectionError(ctx: ErrorContext, error: unknown): ServerError {
+  const { code, hostname, message } = systemCode(error);
+  const base = { url: ctx.url, endpoint: ctx.endpoint, cause: error };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_NONAME') {
+    const host = hostname ?? safeHost(ctx.url);
+    return new ServerError(
+      { ...base, kind: 'dns' },
+      `Cannot reach ${ctx.url}: the host name "${host}" does not resolve (${code}). Check the host name in the server URL, and your network or VPN.`,
+    );
+  }
+  if (code === 'ECONNREFUSED') {
+    return new ServerError(
+      { ...base, kind: 'unreachable' },
+      `Cannot connect to ${ctx.url}: connection refused. Is the server running and listening on that address and port? Start it (llama-server, vllm serve, ollama serve, LM Studio's server) or fix the URL.`,
+    );
+  }
+  if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
+    return new ServerError(
+      { ...base, kind: 'unreachable' },
+      `Cannot connect to ${ctx.url}: TLS certificate problem (${code}). Use the right scheme (http:// or https://), or a certificate this machine trusts.`,
+    );
+  }
+  const what = code ?? excerpt(message ?? 'unknown network error', ctx.secret);
+  return new ServerError(
+    { ...base, kind: 'unreachable' },
+    `Cannot connect to ${ctx.url} (${what}). Check that the server is running, that the URL is right, and that no firewall or proxy is in the way.`,
+  );
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
+/** How far the stream got, for messages about failures in the middle of it. */
+export interface StreamProgress {
+  readonly chunks: number;
+}
+
+function soFar(progress: StreamProgress): string {
+  return progress.chunks === 0 ? 'before any output' : `after ${progress.chunks} chunk${progress.chunks === 1 ? '' : 's'} (the output so far is kept)`;
+}
+
+/** The body broke off: a reset socket, or a clean close before the end marker. */
+export function cutError(ctx: ErrorContext, progress: StreamProgress, cause?: unknown): ServerError {
+  return new ServerError(
+    { kind: 'cut', url: ctx.url, endpoint: ctx.endpoint, ...(cause === undefined ? {} : { cause }) },
+    `The connection to ${ctx.url} closed ${soFar(progress)} before the completion finished (${ctx.endpoint}). The server may have crashed or restarted, or a proxy closed the connection: check the server's log.`,
+  );
+}
+
+export function stalledError(ctx: ErrorContext, progress: StreamProgress, idleMs: number): ServerError {
+  return new ServerError(
+    { kind: 'stalled', url: ctx.url, endpoint: ctx.endpoint },
+    `${ctx.url} sent nothing for ${formatSeconds(idleMs / 1000)} ${soFar(progress)}, so the request was stopped (${ctx.endpoint}). If the model needs longer to start (loading, a long prompt), raise the request timeout; otherwise check the server.`,
+  );
+}
+
+export function cancelledError(ctx: ErrorContext): ServerError {
+  return new ServerError({ kind: 'cancelled', url: ctx.url, endpoint: ctx.endpoint }, `The request to ${ctx.url} was cancelled.`);
+}
+
+export function protocolError(ctx: ErrorContext, detail: string, cause?: unknown): ServerError {
+  return new ServerError(
+    { kind: 'protocol', url: ctx.url, endpoint: ctx.endpoint, ...(cause === undefined ? {} : { cause }) },
+    `${ctx.endpoint} at ${ctx.url} sent something that is not the expected stream: ${excerpt(detail, ctx.secret)}. Check that the URL and the server kind are right.`,
+  );
+}
+
+/** An error object inside the stream (`data: {"error":{…}}`, or an NDJSON `{"error": "…"}` line). */
+export function streamErrorFromPayload(ctx: ErrorContext, progress: StreamProgress, payload: unknown): ServerError {
+  const record = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>) : {};
+  const text = typeof payload === 'string' ? payload : typeof record.message === 'string' ? record.message : JSON.stringify(payload);
+  const code = typeof record.code === 'number' ? record.code : undefined;
+  const said = excerpt(text, ctx.secret);
+  const ownParser = /peg|expected .*format|parse|harmony/i.test(said);
+  const hint = ownParser
+    ? "The server's own gpt-oss output parser rejected what the model wrote; the raw completion endpoint (endpoint: raw) parses Harmony in the extension instead."
+    : "Check the server's log.";
+  return new ServerError(
+    { kind: 'streamError', url: ctx.url, endpoint: ctx.endpoint, serverMessage: said, ...(code === undefined ? {} : { status: code }) },
+    `${ctx.url} reported an error ${soFar(progress)} (${ctx.endpoint}${code === undefined ? '' : `, code ${code}`}): "${said}". ${hint}`,
+  );
+}
+
+/** Errors the openai SDK's SSE decoder raises while we iterate its Stream. */
+export function fromSdkStreamError(ctx: ErrorContext, progress: StreamProgress, error: unknown): ServerError | undefined {
+  if (error instanceof APIError && error.status === undefined) {
+    return streamErrorFromPayload(ctx, progress, error.error ?? error.message);
+  }
+  if (error instanceof SyntaxError) return protocolError(ctx, `a data line that is not JSON (${error.message})`, error);
+  return undefined;
+}

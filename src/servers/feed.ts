@@ -1,0 +1,120 @@
+// Raw completion chunks (ids or text) → the Harmony parser → StreamEvents. The one
+// small layer between the wire readers and the parser; it also keeps the model's
+// exact completion for reuse next turn, and puts back the stop token servers leave out.
+import type { MessageHeader, ParserEvent } from '../harmony/parserTypes';
+import { decode, encodeWithMarkup } from '../harmony/tokenizer';
+import { Special } from '../harmony/tokens';
+import type { ServerError } from './errors';
+import type { StreamParser } from './parse';
+import type { FinishReason, Logger, RawChunk, StreamEvent } from './types';
+
+const STOP_TEXT: ReadonlyMap<number, string> = new Map([
+  [Special.call, '<|call|>'],
+  [Special.return, '<|return|>'],
+]);
+
+/** Recipients that address a tool (a call ends with `<|call|>`), not a person. */
+function addressesTool(header: MessageHeader | undefined): boolean {
+  const recipient = header?.recipient;
+  return recipient !== undefined && recipient !== '' && !['assistant', 'user', 'all'].includes(recipient);
+}
+
+export interface FeedOptions {
+  readonly logger: Logger;
+  /** Thrown (after flushing the parser) when the stream ends without the server's end marker. */
+  readonly missingFinish: () => ServerError;
+}
+
+/**
+ * Feeds the chunks to the parser and yields its events as they come; on any failure the
+ * parser is ended first, so a message cut short is delivered (as `truncated`) before the error.
+ */
+export async function* feedRaw(chunks: AsyncIterable<RawChunk>, parser: StreamParser, options: FeedOptions): AsyncGenerator<StreamEvent, void, undefined> {
+  let mode: 'ids' | 'text' | undefined;
+  const ids: number[] = [];
+  let text = '';
+  let open: MessageHeader | undefined;
+  let lastStop: string | undefined;
+  let finish: Extract<RawChunk, { type: 'finish' }> | undefined;
+
+  // Tracks the open message (to infer a missing stop token) and the last stop seen.
+  function* track(events: Iterable<ParserEvent>): Generator<StreamEvent, void, undefined> {
+    for (const event of events) {
+      if (event.type === 'messageStart') open = event.header;
+      else if (event.type === 'messageEnd') {
+        open = undefined;
+        lastStop = event.message.stop;
+      }
+      yield event;
+    }
+  }
+
+  try {
+    for await (const chunk of chunks) {
+      switch (chunk.type) {
+        case 'ids':
+          mode ??= 'ids';
+          if (mode === 'ids') {
+            for (const id of chunk.ids) ids.push(id);
+            yield* track(parser.pushTokens(chunk.ids));
+          } else {
+            const piece = decode(chunk.ids);
+            text += piece;
+            yield* track(parser.pushText(piece));
+          }
+          break;
+        case 'text':
+          mode ??= 'text';
+          if (mode === 'text') {
+            text += chunk.text;
+            yield* track(parser.pushText(chunk.text));
+          } else {
+            // A server that gave ids for earlier pieces and text for this one: keep one parser mode.
+            options.logger.debug('[feed] text chunk in a token-id stream; re-tokenising it');
+            const more = encodeWithMarkup(chunk.text);
+            for (const id of more) ids.push(id);
+            yield* track(parser.pushTokens(more));
+          }
+          break;
+        case 'usage':
+          yield { type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens };
+          break;
+        case 'finish':
+          finish = chunk;
+          break;
+      }
+    }
+  } catch (error) {
+    yield* track(parser.end());
+    throw error;
+  }
+  if (finish === undefined) {
+    yield* track(parser.end());
+    throw options.missingFinish();
+  }
+
+  // Servers end on <|call|>/<|return|> without always showing it (llama.cpp and Ollama
+  // text, vLLM when it drops the stop id): put it back so the message ends as the model ended it.
+  const last = mode === 'ids' ? ids[ids.length - 1] : undefined;
+  const endedOnStop = mode === 'ids' ? last !== undefined && STOP_TEXT.has(last) : /<\|(call|return)\|>$/.test(text);
+  if (finish.reason === 'stop' && !endedOnStop && open !== undefined) {
+    const stop = finish.stopToken !== undefined && STOP_TEXT.has(finish.stopToken) ? finish.stopToken : addressesTool(open) ? Special.call : Special.return;
+    if (mode === 'ids') {
+      ids.push(stop);
+      yield* track(parser.pushTokens([stop]));
+    } else {
+      const marker = STOP_TEXT.get(stop) ?? '';
+      text += marker;
+      yield* track(parser.pushText(marker));
+    }
+  }
+  yield* track(parser.end());
+
+  const reason: FinishReason = lastStop === 'call' ? 'toolCalls' : finish.reason;
+  yield {
+    type: 'done',
+    finishReason: reason,
+    endpoint: 'raw',
+    completion: mode === 'ids' ? { ids, text: decode(ids) } : { text },
+  };
+}

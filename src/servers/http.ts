@@ -1,0 +1,337 @@
+// One HTTP exchange with a server: the key as a header, the caller's abort linked to
+// the socket, an idle watchdog that counts every byte (SSE pings included), bounded
+// retries for 429/503 that honour retry-after, and every failure classified once.
+import {
+  ServerError,
+  cancelledError,
+  connectionError,
+  cutError,
+  displayUrl,
+  httpError,
+  stalledError,
+  type ErrorContext,
+  type StreamProgress,
+} from './errors';
+import { silentLogger, type Logger, type ServerConfig } from './types';
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_MAX_RETRY_WAIT_MS = 30_000;
+const ERROR_BODY_MAX_CHARS = 64 * 1024;
+
+/** Everything a request needs from the configuration, resolved once per client. */
+export interface HttpContext {
+  /** Base URL without a trailing `/v1` or slash. */
+  readonly root: string;
+  /** `root` without credentials, for messages and logs. */
+  readonly display: string;
+  readonly apiKey: string | undefined;
+  readonly fetch: typeof fetch;
+  readonly logger: Logger;
+  readonly idleTimeoutMs: number;
+  readonly maxRetries: number;
+  readonly maxRetryWaitMs: number;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** Base URL of a server from what the user typed: `http://h:8000/v1/` → `http://h:8000`. */
+export function serverRoot(url: string): string {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  return withScheme.replace(/\/v1$/, '');
+}
+
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('aborted'));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function httpContext(config: ServerConfig): HttpContext {
+  const root = serverRoot(config.url);
+  const fetchFn = config.fetch ?? globalThis.fetch;
+  return {
+    root,
+    display: displayUrl(root),
+    apiKey: config.apiKey === '' ? undefined : config.apiKey,
+    fetch: fetchFn,
+    logger: redactingLogger(config.logger ?? silentLogger, config.apiKey),
+    idleTimeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    maxRetries: config.maxRetries ?? DEFAULT_MAX_RETRIES,
+    maxRetryWaitMs: config.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS,
+    sleep: config.sleep ?? abortableSleep,
+  };
+}
+
+/** Belt and braces: nothing we log should contain the key, but a server may echo it. */
+function redactingLogger(logger: Logger, secret: string | undefined): Logger {
+  if (!secret) return logger;
+  const clean = (m: string): string => m.split(secret).join('[redacted]');
+  return {
+    debug: (m) => logger.debug(clean(m)),
+    info: (m) => logger.info(clean(m)),
+    warn: (m) => logger.warn(clean(m)),
+    error: (m) => logger.error(clean(m)),
+  };
+}
+
+export interface RequestSpec {
+  readonly method: 'GET' | 'POST';
+  /** Path under the root, e.g. `/v1/completions`. */
+  readonly path: string;
+  /** An object (sent as JSON) or an already serialised JSON string. */
+  readonly body?: unknown;
+  readonly signal?: AbortSignal | undefined;
+  /** A second signal to honour (the ollama client's own controller). */
+  readonly innerSignal?: AbortSignal | null | undefined;
+  /** Names the kind this request assumes, for the 404 hint. */
+  readonly assumedKind?: string | undefined;
+  /** Overrides the configured retries (probes do not retry). */
+  readonly maxRetries?: number | undefined;
+  /** Overrides the idle timeout (probes give up sooner). */
+  readonly idleTimeoutMs?: number | undefined;
+  /** A failure here is an answer (detection probes): log it at debug level only. */
+  readonly quiet?: boolean | undefined;
+}
+
+/** A response whose body is being read under our watchdog and abort plumbing. */
+export interface Exchange {
+  readonly response: Response;
+  /** Aborting it closes the socket; stream readers are handed it. */
+  readonly controller: AbortController;
+  readonly ctx: ErrorContext;
+  readonly progress: { chunks: number };
+  /** If the body stopped because we aborted it (caller, watchdog), the error that says why. */
+  abortError(): ServerError | undefined;
+  /** Any failure while reading the body, classified: our abort reason, else a cut connection. */
+  failure(error: unknown): ServerError;
+  /** Stops the watchdog and, unless the body was read to the end, closes the connection. */
+  close(): void;
+}
+
+type AbortWhy = 'cancelled' | 'stalled';
+
+function retryAfterMs(headers: Headers): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+async function readCapped(response: Response): Promise<string> {
+  try {
+    const text = await response.text();
+    return text.length > ERROR_BODY_MAX_CHARS ? text.slice(0, ERROR_BODY_MAX_CHARS) : text;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Sends one request and returns once the status is known and 2xx; a non-2xx status,
+ * a connection failure, a stall or an abort throws a ServerError. 429 and 503 are
+ * retried (bounded) before that.
+ */
+export async function open(http: HttpContext, spec: RequestSpec): Promise<Exchange> {
+  const ctx: ErrorContext = {
+    url: http.display,
+    endpoint: `${spec.method} ${spec.path}`,
+    secret: http.apiKey,
+    ...(spec.assumedKind === undefined ? {} : { assumedKind: spec.assumedKind }),
+  };
+  const maxRetries = spec.maxRetries ?? http.maxRetries;
+  const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+  const headers: Record<string, string> = { accept: 'application/json, text/event-stream, application/x-ndjson' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (http.apiKey) headers.authorization = `Bearer ${http.apiKey}`;
+
+  for (let attempt = 0; ; attempt++) {
+    if (spec.signal?.aborted || spec.innerSignal?.aborted) throw cancelledError(ctx);
+    const exchange = start(http, spec, ctx);
+    http.logger.debug(`[http] ${ctx.endpoint} ${http.display}${attempt > 0 ? ` (retry ${attempt})` : ''}${body === undefined ? '' : `, ${body.length} bytes`}`);
+    let response: Response;
+    try {
+      response = await http.fetch(`${http.root}${spec.path}`, { method: spec.method, headers, body: body ?? null, signal: exchange.controller.signal });
+    } catch (error) {
+      const why = exchange.abortError();
+      exchange.close();
+      throw why ?? connectionError(ctx, error);
+    }
+    if (response.ok) {
+      http.logger.debug(`[http] ${ctx.endpoint} → ${response.status}`);
+      return exchange.attach(response);
+    }
+    const text = await readCapped(response);
+    const why = exchange.abortError();
+    exchange.close();
+    if (why) throw why;
+    const waitMs = retryAfterMs(response.headers);
+    const retryable = response.status === 429 || response.status === 503;
+    const error = httpError(ctx, response.status, text, waitMs === undefined ? undefined : waitMs / 1000);
+    if (!retryable || attempt >= maxRetries) {
+      if (spec.quiet) http.logger.debug(`[http] ${ctx.endpoint} → ${response.status}`);
+      else http.logger.warn(`[http] ${error.message}`);
+      throw error;
+    }
+    const delay = waitMs ?? 1000 * 2 ** attempt;
+    if (delay > http.maxRetryWaitMs) {
+      http.logger.warn(`[http] ${error.message} (not waiting longer than ${http.maxRetryWaitMs / 1000} s)`);
+      throw error;
+    }
+    http.logger.info(`[http] ${ctx.endpoint} → ${response.status}; retrying in ${(delay / 1000).toFixed(1)} s (${attempt + 1}/${maxRetries})`);
+    const sleeper = new AbortController();
+    const stop = (): void => sleeper.abort();
+    spec.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await http.sleep(delay, sleeper.signal);
+    } catch {
+      throw cancelledError(ctx);
+    } finally {
+      spec.signal?.removeEventListener('abort', stop);
+    }
+  }
+}
+
+interface PendingExchange {
+  readonly controller: AbortController;
+  abortError(): ServerError | undefined;
+  close(): void;
+  attach(response: Response): Exchange;
+}
+
+function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext): PendingExchange {
+  const controller = new AbortController();
+  const idleMs = spec.idleTimeoutMs ?? http.idleTimeoutMs;
+  const progress = { chunks: 0 };
+  let why: AbortWhy | undefined;
+  let lastActivity = performance.now();
+  let finished = false;
+
+  const abort = (reason: AbortWhy): void => {
+    if (why !== undefined || finished) return;
+    why = reason;
+    controller.abort();
+  };
+  const onCallerAbort = (): void => abort('cancelled');
+  spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  spec.innerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  // Re-armed lazily: touching the clock per chunk is cheaper than resetting a timer.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (ms: number): void => {
+    timer = setTimeout(() => {
+      const idle = performance.now() - lastActivity;
+      if (idle >= idleMs) abort('stalled');
+      else arm(idleMs - idle);
+    }, ms);
+    timer.unref?.();
+  };
+  arm(idleMs);
+
+  const close = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    spec.signal?.removeEventListener('abort', onCallerAbort);
+    spec.innerSignal?.removeEventListener('abort', onCallerAbort);
+    if (!finished) {
+      finished = true;
+      controller.abort();
+    }
+  };
+  const abortError = (): ServerError | undefined => {
+    if (why === 'cancelled') return cancelledError(ctx);
+    if (why === 'stalled') return stalledError(ctx, progress, idleMs);
+    return undefined;
+  };
+
+  return {
+    controller,
+    abortError,
+    close,
+    attach(response: Response): Exchange {
+      lastActivity = performance.now();
+      const touch = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, out) {
+          lastActivity = performance.now();
+          out.enqueue(chunk);
+        },
+        flush() {
+          // The body was read to its end: closing later must not count as an abort.
+          finished = true;
+          if (timer !== undefined) clearTimeout(timer);
+          timer = undefined;
+        },
+      });
+      const watched = response.body === null ? null : response.body.pipeThrough(touch);
+      const wrapped = new Response(watched, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return {
+        response: wrapped,
+        controller,
+        ctx,
+        progress,
+        abortError,
+        close,
+        failure(error: unknown): ServerError {
+          if (error instanceof ServerError) return error;
+          return abortError() ?? cutError(ctx, progress, error);
+        },
+      };
+    },
+  };
+}
+
+/** A GET whose failure is an answer, not an error: for detection and optional metadata. */
+export async function probe(http: HttpContext, path: string, signal?: AbortSignal): Promise<{ status: number; json?: unknown; text?: string }> {
+  try {
+    const exchange = await open(http, { method: 'GET', path, signal, maxRetries: 0, quiet: true, idleTimeoutMs: Math.min(http.idleTimeoutMs, 10_000) });
+    try {
+      const text = await exchange.response.text();
+      try {
+        return { status: exchange.response.status, json: JSON.parse(text) as unknown, text };
+      } catch {
+        return { status: exchange.response.status, text };
+      }
+    } catch (error) {
+      throw exchange.failure(error);
+    } finally {
+      exchange.close();
+    }
+  } catch (error) {
+    if (error instanceof ServerError && error.status !== undefined && error.kind !== 'auth') return { status: error.status };
+    throw error;
+  }
+}
+
+/** GET that must succeed, parsed as JSON. */
+export async function getJson(http: HttpContext, path: string, signal?: AbortSignal): Promise<unknown> {
+  const exchange = await open(http, { method: 'GET', path, signal });
+  try {
+    const text = await exchange.response.text();
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ServerError(
+        { kind: 'protocol', url: exchange.ctx.url, endpoint: exchange.ctx.endpoint },
+        `${exchange.ctx.endpoint} at ${exchange.ctx.url} did not answer JSON. Check that the URL and the server kind are right.`,
+      );
+    }
+  } catch (error) {
+    throw exchange.failure(error);
+  } finally {
+    exchange.close();
+  }
+}
+
+export type { StreamProgress };

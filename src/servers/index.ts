@@ -1,0 +1,6 @@
+// The transports' public surface: everything the adapter and the CLI use.
+export { complete, detect, forgetServer, listModels, type CompleteOptions } from './client';
+export type { Detection } from './detect';
+export { ServerError, type ServerErrorKind } from './errors';
+export type { ParserFactory, StreamParser } from './parse';
+export * from './types';

@@ -1,0 +1,58 @@
+// llama.cpp's native `/completion`: a token-id prompt in, one SSE event per token out
+// (`content`, `tokens: [id]`, `stop`), then a final event with `stop: true`,
+// `stop_type`, `tokens_evaluated` and `tokens_predicted` (tools/server/README.md).
+import { finishReason } from './completions';
+import type { Exchange } from './http';
+import { sseJson } from './sse';
+import type { Logger, RawChunk } from './types';
+
+interface CompletionEventWire {
+  readonly content?: unknown;
+  readonly tokens?: unknown;
+  readonly stop?: unknown;
+  readonly stop_type?: unknown;
+  readonly tokens_evaluated?: unknown;
+  readonly tokens_predicted?: unknown;
+}
+
+export function llamacppCompletionBody(ids: readonly number[], options: { maxTokens?: number | undefined; temperature?: number | undefined; topP?: number | undefined }): Record<string, unknown> {
+  return {
+    prompt: ids,
+    stream: true,
+    return_tokens: true,
+    cache_prompt: true,
+    ...(options.maxTokens === undefined ? {} : { n_predict: options.maxTokens }),
+    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+    ...(options.topP === undefined ? {} : { top_p: options.topP }),
+  };
+}
+
+export async function* llamacppChunks(exchange: Exchange, logger: Logger): AsyncGenerator<RawChunk, void, undefined> {
+  for await (const item of sseJson(exchange, logger)) {
+    const event = item as CompletionEventWire;
+    const tokens = event.tokens;
+    if (Array.isArray(tokens) && tokens.length > 0 && tokens.every((t) => typeof t === 'number')) {
+      yield { type: 'ids', ids: tokens as number[] };
+    } else if (typeof event.content === 'string' && event.content !== '') {
+      yield { type: 'text', text: event.content };
+    }
+    if (event.stop === true) {
+      const prompt = typeof event.tokens_evaluated === 'number' ? event.tokens_evaluated : undefined;
+      const completion = typeof event.tokens_predicted === 'number' ? event.tokens_predicted : undefined;
+      if (prompt !== undefined || completion !== undefined) yield { type: 'usage', promptTokens: prompt, completionTokens: completion };
+      const raw = typeof event.stop_type === 'string' ? event.stop_type : 'eos';
+      yield { type: 'finish', reason: finishReason(raw), raw };
+    }
+  }
+}
+
+/** `n_ctx` of the running server, from `/props` (per slot: what a prompt may use). */
+export function llamacppContextLength(props: unknown): number | undefined {
+  if (props === null || typeof props !== 'object') return undefined;
+  const settings = (props as Record<string, unknown>).default_generation_settings;
+  if (settings !== null && typeof settings === 'object') {
+    const nCtx = (settings as Record<string, unknown>).n_ctx;
+    if (typeof nCtx === 'number' && nCtx > 0) return nCtx;
+  }
+  return undefined;
+}

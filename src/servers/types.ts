@@ -1,0 +1,122 @@
+// The transports' plain data: configuration, requests, the chunks each wire format
+// is reduced to, and the events `complete` yields.
+import type { ParserEvent } from '../harmony/parserTypes';
+import type { ReasoningEffort } from '../harmony/types';
+
+export type ServerKind = 'vllm' | 'llamacpp' | 'ollama' | 'lmstudio' | 'openai';
+export const SERVER_KINDS: readonly ServerKind[] = ['vllm', 'llamacpp', 'ollama', 'lmstudio', 'openai'];
+
+/** Raw completion (our renderer decides every token) or the server's chat endpoint. */
+export type EndpointChoice = 'raw' | 'chat';
+
+/** Where log lines go; the adapter plugs its output channel in, the CLI stderr. Never given a key. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+export interface ServerConfig {
+  /** Base URL, e.g. `http://127.0.0.1:8080`; a trailing `/v1` is accepted. */
+  readonly url: string;
+  /** Sent only as `Authorization: Bearer …`. */
+  readonly apiKey?: string | undefined;
+  /** Default `auto`: detected from what the URL answers. */
+  readonly kind?: ServerKind | 'auto' | undefined;
+  /** Default `auto`: raw where the server has a token-exact endpoint, else chat. */
+  readonly endpoint?: EndpointChoice | 'auto' | undefined;
+  /** Default: the first model the server lists. */
+  readonly model?: string | undefined;
+  /** Longest silence (no bytes) before a request is stopped, also while waiting for headers. Default 120 s. */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Retries for 429 and 503 before giving up. Default 2. */
+  readonly maxRetries?: number | undefined;
+  /** Longest `retry-after` we honour by waiting; a longer one fails at once with the server's figure. Default 30 s. */
+  readonly maxRetryWaitMs?: number | undefined;
+  /** Merged into every completion body (the user's `gptOss.extraBody`). */
+  readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
+  readonly logger?: Logger | undefined;
+  /** Injected for tests and for hosts with their own fetch. Default: globalThis.fetch. */
+  readonly fetch?: typeof fetch | undefined;
+  /** Injected for tests, so that retry waits are recorded instead of slept. */
+  readonly sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+}
+
+/** A rendered Harmony prompt, ending with `<|start|>assistant`. */
+export interface HarmonyPrompt {
+  readonly ids: readonly number[];
+  /** `decode(ids)`; computed when absent. Sent to servers that only take text. */
+  readonly text?: string | undefined;
+}
+
+/** The OpenAI chat-completions request shape (messages, tools, …), as the renderer consumes it. */
+export type ChatRequestJson = Readonly<Record<string, unknown>>;
+
+export interface CompletionRequest {
+  /** Raw path: the prompt. Rendered from `chat` when absent. */
+  readonly prompt?: HarmonyPrompt | undefined;
+  /** Chat path: the request to forward (after repair). Also the source of `prompt` when that is absent. */
+  readonly chat?: ChatRequestJson | undefined;
+  readonly maxTokens?: number | undefined;
+  readonly temperature?: number | undefined;
+  readonly topP?: number | undefined;
+  /** Chat path: sent in the field the server reads. The raw path has it in the rendered system message. */
+  readonly reasoningEffort?: ReasoningEffort | undefined;
+  /** Per request, over the configured one. */
+  readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
+  /** Overrides the configured endpoint choice for this request. */
+  readonly endpoint?: EndpointChoice | undefined;
+}
+
+export type FinishReason = 'stop' | 'length' | 'toolCalls' | 'other';
+
+/** What one streamed piece of a raw completion carries, whatever the wire format. */
+export type RawChunk =
+  /** The model's exact tokens (vLLM `token_ids`, llama.cpp `tokens`). */
+  | { readonly type: 'ids'; readonly ids: readonly number[] }
+  /** Text only (Ollama, LM Studio, llama.cpp /v1/completions); markup appears as literal `<|…|>`. */
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'usage'; readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
+  /** The server's end marker: without it, a closed stream is a cut connection. */
+  | { readonly type: 'finish'; readonly reason: FinishReason; readonly raw?: string | undefined; readonly stopToken?: number | undefined };
+
+/** One streamed piece of a chat completion, with each server's field names already unified. */
+export type ChatChunk =
+  | { readonly type: 'reasoning'; readonly text: string }
+  | { readonly type: 'content'; readonly text: string }
+  /** Incremental (vLLM, llama.cpp) or whole (Ollama) tool call; later pieces carry only `arguments`. */
+  | {
+      readonly type: 'toolCall';
+      readonly index: number;
+      readonly id?: string | undefined;
+      readonly name?: string | undefined;
+      readonly arguments?: string | undefined;
+    }
+  | { readonly type: 'usage'; readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
+  | { readonly type: 'finish'; readonly reason: FinishReason; readonly raw?: string | undefined };
+
+/** What `complete` yields: parser events (also for the chat path), usage, and one `done`. */
+export type StreamEvent =
+  | ParserEvent
+  | { readonly type: 'usage'; readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
+  | {
+      readonly type: 'done';
+      readonly finishReason: FinishReason;
+      readonly endpoint: EndpointChoice;
+      /**
+       * Raw path: the completion as the model wrote it, to reuse its exact tokens next turn
+       * (`ids` where the server returned them, else re-tokenise `text`, which has literal markup).
+       */
+      readonly completion?: { readonly ids?: readonly number[] | undefined; readonly text: string } | undefined;
+    };
+
+export interface ModelInfo {
+  readonly id: string;
+  /** Tokens, as the server reports it (vLLM max_model_len, llama.cpp n_ctx, Ollama num_ctx or the model's own). */
+  readonly contextLength?: number | undefined;
+  /** Where the figure came from, for logs and the model picker's detail line. */
+  readonly contextSource?: string | undefined;
+}
