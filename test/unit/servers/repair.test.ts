@@ -1,0 +1,111 @@
+// Chat-stream repairs that need no parser: tool calls written as JSON in content, tool
+// names returned in the model's (sanitised) form, reasoning/answer/call ordering,
+// truncation. The Harmony-leak repairs run with the real parser (harmonyLeak.test.ts).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServerError } from '../../../src/servers/errors';
+import { jsonToolCalls, repairChat } from '../../../src/servers/repair';
+import type { ChatChunk, StreamEvent } from '../../../src/servers/types';
+import { collect, memoryLogger, messagesOf, recordingParser, streamedText } from './helpers';
+
+async function* chunks(...items: ChatChunk[]): AsyncGenerator<ChatChunk> {
+  for (const item of items) yield item;
+}
+
+function repair(tools: string[], ...items: ChatChunk[]) {
+  return collect<StreamEvent>(
+    repairChat(chunks(...items), {
+      logger: memoryLogger(),
+      parser: recordingParser().factory,
+      tools,
+      missingFinish: () => new ServerError({ kind: 'cut', url: 'http://x' }, 'cut'),
+    }),
+  );
+}
+
+const stop: ChatChunk = { type: 'finish', reason: 'stop', raw: 'stop' };
+
+describe('chat repairs', () => {
+  test('a tool call written as JSON in content becomes a tool call', async () => {
+    const { items, error } = await repair(
+      ['get_weather'],
+      { type: 'reasoning', text: 'Need weather.' },
+      { type: 'content', text: '{"name": "get_weather", ' },
+      { type: 'content', text: '"arguments": {"city": "Tokyo"}}' },
+      stop,
+    );
+    assert.equal(error, undefined);
+    assert.deepEqual(
+      messagesOf(items).map((m) => [m.channel, m.recipient, m.content, m.stop, m.notes]),
+      [
+        ['analysis', undefined, 'Need weather.', 'end', []],
+        ['commentary', 'functions.get_weather', '{"city":"Tokyo"}', 'call', ['tool call written as JSON in content']],
+      ],
+    );
+    assert.deepEqual(items.at(-1), { type: 'done', finishReason: 'toolCalls', endpoint: 'chat' });
+  });
+
+  test('JSON shapes servers and models use for calls', () => {
+    const tools = ['read_file', 'search'];
+    assert.deepEqual(jsonToolCalls('{"tool_calls":[{"function":{"name":"search","arguments":"{\\"q\\":\\"x\\"}"}}]}', tools), [{ name: 'search', arguments: '{"q":"x"}' }]);
+    assert.deepEqual(jsonToolCalls('```json\n{"name":"functions.read_file","parameters":{"path":"a"}}\n```', tools), [{ name: 'read_file', arguments: '{"path":"a"}' }]);
+    assert.deepEqual(jsonToolCalls('[{"name":"search","arguments":{}},{"name":"read_file","arguments":{"path":"b"}}]', tools)?.length, 2);
+    assert.equal(jsonToolCalls('{"name":"rm_rf","arguments":{}}', tools), undefined, 'only offered tools');
+    assert.equal(jsonToolCalls('{"answer": 42}', tools), undefined);
+  });
+
+  test('JSON content that is not a call stays the answer, whole', async () => {
+    const { items } = await repair(['get_weather'], { type: 'content', text: '{"answer"' }, { type: 'content', text: ': 42}' }, stop);
+    assert.deepEqual(messagesOf(items).map((m) => [m.channel, m.content, m.stop]), [['final', '{"answer": 42}', 'return']]);
+  });
+
+  test('without tools offered, JSON content streams as the answer', async () => {
+    const { items } = await repair([], { type: 'content', text: '{"a":' }, { type: 'content', text: '1}' }, stop);
+    assert.deepEqual([...streamedText(items).values()], ['{"a":1}']);
+    assert.equal(items.filter((e) => e.type === 'contentDelta').length, 2);
+  });
+
+  test('tool names come back in the form the model saw (sanitised), for both paths to map back the same way', async () => {
+    const { items } = await repair(
+      ['mcp-github.create_issue'],
+      { type: 'toolCall', index: 0, id: 'c1', name: 'mcp-github.create_issue', arguments: '' },
+      { type: 'toolCall', index: 0, arguments: '{"title":"x"}' },
+      { type: 'finish', reason: 'toolCalls', raw: 'tool_calls' },
+    );
+    assert.equal(messagesOf(items)[0]?.recipient, 'functions.mcp_github_create_issue');
+  });
+
+  test('two calls in one response: each its own message; a call whose name comes late still opens once', async () => {
+    const { items } = await repair(
+      ['a', 'b'],
+      { type: 'toolCall', index: 0, arguments: '{"x":' },
+      { type: 'toolCall', index: 0, name: 'a', arguments: '1}' },
+      { type: 'toolCall', index: 1, name: 'b', arguments: '{}' },
+      { type: 'finish', reason: 'toolCalls' },
+    );
+    assert.deepEqual(
+      messagesOf(items).map((m) => [m.recipient, m.content, m.stop]),
+      [
+        ['functions.a', '{"x":1}', 'call'],
+        ['functions.b', '{}', 'call'],
+      ],
+    );
+  });
+
+  test('finish_reason length: the open message ends truncated', async () => {
+    const { items } = await repair([], { type: 'reasoning', text: 'Thinking a lot' }, { type: 'finish', reason: 'length', raw: 'length' });
+    assert.deepEqual(messagesOf(items).map((m) => [m.channel, m.stop]), [['analysis', 'truncated']]);
+    assert.deepEqual(items.at(-1), { type: 'done', finishReason: 'length', endpoint: 'chat' });
+  });
+
+  test('no finish_reason: what streamed is closed as truncated, then the cut error', async () => {
+    const { items, error } = await repair([], { type: 'content', text: 'Hel' });
+    assert.ok(error instanceof ServerError);
+    assert.deepEqual(messagesOf(items).map((m) => [m.channel, m.content, m.stop]), [['final', 'Hel', 'truncated']]);
+  });
+
+  test('content held back at a possible marker start is released when it is not one', async () => {
+    const { items } = await repair([], { type: 'content', text: 'a <' }, { type: 'content', text: ' b' }, stop);
+    assert.deepEqual(messagesOf(items).map((m) => m.content), ['a < b']);
+  });
+});
