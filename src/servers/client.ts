@@ -260,7 +260,8 @@ export async function* complete(
   } catch (error) {
     if (error instanceof ServerError) {
       if (error.kind === 'notFound') forgetServer(config);
-      if (error.kind !== 'cancelled') http.logger.warn(`[client] ${error.message}`);
+      // The caller reports it (once); the log keeps the classification.
+      http.logger.debug(`[client] ${error.kind}${error.status === undefined ? '' : ` ${error.status}`} from ${error.endpoint ?? http.display}`);
     }
     throw error;
   }

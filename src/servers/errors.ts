@@ -255,7 +255,7 @@ export interface StreamProgress {
 }
 
 function soFar(progress: StreamProgress): string {
-  return progress.chunks === 0 ? 'before any output' : `after ${progress.chunks} chunk${progress.chunks === 1 ? '' : 's'} (the output so far is kept)`;
+  return progress.chunks === 0 ? 'before sending anything' : `after ${progress.chunks} chunk${progress.chunks === 1 ? '' : 's'}`;
 }
 
 /** The body broke off: a reset socket, or a clean close before the end marker. */

@@ -99,8 +99,6 @@ export interface RequestSpec {
   readonly maxRetries?: number | undefined;
   /** Overrides the idle timeout (probes give up sooner). */
   readonly idleTimeoutMs?: number | undefined;
-  /** A failure here is an answer (detection probes): log it at debug level only. */
-  readonly quiet?: boolean | undefined;
 }
 
 /** A response whose body is being read under our watchdog and abort plumbing. */
@@ -181,13 +179,12 @@ export async function open(http: HttpContext, spec: RequestSpec): Promise<Exchan
     const retryable = response.status === 429 || response.status === 503;
     const error = httpError(ctx, response.status, text, waitMs === undefined ? undefined : waitMs / 1000);
     if (!retryable || attempt >= maxRetries) {
-      if (spec.quiet) http.logger.debug(`[http] ${ctx.endpoint} → ${response.status}`);
-      else http.logger.warn(`[http] ${error.message}`);
+      http.logger.debug(`[http] ${ctx.endpoint} → ${response.status}`);
       throw error;
     }
     const delay = waitMs ?? 1000 * 2 ** attempt;
     if (delay > http.maxRetryWaitMs) {
-      http.logger.warn(`[http] ${error.message} (not waiting longer than ${http.maxRetryWaitMs / 1000} s)`);
+      http.logger.info(`[http] ${ctx.endpoint} → ${response.status}; the server asks to wait ${delay / 1000} s, longer than ${http.maxRetryWaitMs / 1000} s`);
       throw error;
     }
     http.logger.info(`[http] ${ctx.endpoint} → ${response.status}; retrying in ${(delay / 1000).toFixed(1)} s (${attempt + 1}/${maxRetries})`);
@@ -295,7 +292,7 @@ function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext): Pending
 /** A GET whose failure is an answer, not an error: for detection and optional metadata. */
 export async function probe(http: HttpContext, path: string, signal?: AbortSignal): Promise<{ status: number; json?: unknown; text?: string }> {
   try {
-    const exchange = await open(http, { method: 'GET', path, signal, maxRetries: 0, quiet: true, idleTimeoutMs: Math.min(http.idleTimeoutMs, 10_000) });
+    const exchange = await open(http, { method: 'GET', path, signal, maxRetries: 0, idleTimeoutMs: Math.min(http.idleTimeoutMs, 10_000) });
     try {
       const text = await exchange.response.text();
       try {

@@ -1,0 +1,64 @@
+// `harmony chat` in-process against a loopback replay of a real llama.cpp capture.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chatCommand } from '../../../src/cli/chat';
+import { UsageError, type CliIo } from '../../../src/cli/io';
+import { CAPTURES, capture, loopback, replayAt } from './loopback';
+import { FAKE_KEY } from './helpers';
+
+function io(files: Record<string, string>): CliIo & { out: string; err: string } {
+  const result = {
+    out: '',
+    err: '',
+    readInput: async (file: string | undefined) => {
+      const text = files[file ?? '-'];
+      if (text === undefined) throw new UsageError(`no such file: ${file}`);
+      return text;
+    },
+    stdout: (t: string) => void (result.out += t),
+    stderr: (t: string) => void (result.err += t),
+  };
+  return result;
+}
+
+const request = readFileSync(join(CAPTURES, 'req-scripted-toolcall-stream.json'), 'utf8');
+
+describe('harmony chat', () => {
+  test('prints reasoning and the tool call on stdout, the server kind, usage and finish on stderr', async () => {
+    const server = await loopback(replayAt('/v1/chat/completions', capture('sse-scripted-toolcall.txt'), [300, 1200]));
+    try {
+      const cli = io({ 'req.json': request });
+      const code = await chatCommand(['--url', server.url, '--kind', 'llamacpp', '--endpoint', 'chat', 'req.json'], cli);
+      assert.equal(code, 0, cli.err);
+      assert.equal(cli.out, '[reasoning]\nUser asks for the weather in Tokyo. Need to call get_weather.\n[tool call get_weather (json)]\n{"city":"Tokyo"}\n');
+      assert.match(cli.err, /^server: .* is llamacpp \(configured\)\nusage: 139 prompt \+ 38 completion tokens\ndone: toolCalls via the chat endpoint\n$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a server error: partial output, then one line naming the server, exit 1; the key from the environment is sent and never printed', async () => {
+    const server = await loopback(replayAt('/v1/chat/completions', capture('sse-free-random.txt'), []));
+    const saved = process.env.HARMONY_API_KEY;
+    process.env.HARMONY_API_KEY = FAKE_KEY;
+    try {
+      const cli = io({ 'req.json': request });
+      const code = await chatCommand(['--url', server.url, '--kind', 'llamacpp', '--endpoint', 'chat', '--verbose', 'req.json'], cli);
+      assert.equal(code, 1);
+      assert.match(cli.err, /harmony chat: http:\/\/127\.0\.0\.1:\d+ reported an error after 1 chunk .*peg-native format/);
+      assert.equal(server.requests[0]!.headers.authorization, `Bearer ${FAKE_KEY}`);
+      assert.ok(!cli.err.includes(FAKE_KEY) && !cli.out.includes(FAKE_KEY));
+    } finally {
+      if (saved === undefined) delete process.env.HARMONY_API_KEY;
+      else process.env.HARMONY_API_KEY = saved;
+      await server.close();
+    }
+  });
+
+  test('usage errors are UsageErrors (exit 2 through the dispatcher)', async () => {
+    await assert.rejects(chatCommand(['req.json'], io({})), UsageError);
+    await assert.rejects(chatCommand(['--url', 'http://x', '--kind', 'tgi', 'r.json'], io({ 'r.json': request })), /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai/);
+  });
+});
