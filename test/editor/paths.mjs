@@ -17,6 +17,9 @@ export const node24 = join(node24Bin, 'node');
 export const codeServerPackage = join(cacheDir, 'code-server', 'node_modules', 'code-server');
 export const codeServerEntry = join(codeServerPackage, 'out', 'node', 'entry.js');
 
+/** Desktop VS Code downloads of `npm run test:electron` (machines with network only). */
+export const vscodeTestCache = join(cacheDir, 'vscode-test');
+
 /** Debian's chromium package; playwright-core drives it (Playwright's own browser download needs the internet). */
 export const chromium = '/usr/bin/chromium';
 

@@ -2,18 +2,18 @@
 // downloaded by @vscode/test-electron. Needs access to update.code.visualstudio.com (so it is not
 // part of npm test, which uses the offline code-server harness) and, on a headless Linux machine,
 // a display: `xvfb-run -a npm run test:electron`. Pass a version as the first argument
-// (default: stable). Downloads are cached next to the offline editor, outside the clone.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// (default: stable). Downloads are cached with the offline editor, outside the clone.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { bundleExtensionTests } from './bundleExtensionTests.mjs';
-import { buildExtension, report, root, workspace } from './editorSession.mjs';
-import { cacheDir } from './paths.mjs';
+import { buildExtension, extensionTestResults, report, root, workspace } from './editorSession.mjs';
+import { vscodeTestCache } from './paths.mjs';
 
 const version = process.argv[2] ?? 'stable';
 const scratch = mkdtempSync(join(tmpdir(), 'gpt-oss-electron-tests-'));
-const resultsFile = join(scratch, 'results.json');
+const results = extensionTestResults();
 let ok = false;
 let bundle;
 try {
@@ -22,10 +22,10 @@ try {
   const { entry } = bundle;
   await runTests({
     version,
-    cachePath: join(dirname(cacheDir), 'vscode-test'),
+    cachePath: vscodeTestCache,
     extensionDevelopmentPath: root,
     extensionTestsPath: entry,
-    extensionTestsEnv: { GPT_OSS_EXTENSION_TEST_RESULTS: resultsFile },
+    extensionTestsEnv: { GPT_OSS_EXTENSION_TEST_RESULTS: results.path },
     // A throwaway profile instead of the default .vscode-test/ folder inside the clone.
     launchArgs: [workspace, '--disable-extensions', `--user-data-dir=${join(scratch, 'user-data')}`, `--extensions-dir=${join(scratch, 'extensions')}`],
   });
@@ -34,8 +34,6 @@ try {
   console.error(error);
 } finally {
   bundle?.remove();
+  rmSync(scratch, { recursive: true, force: true });
 }
-const counts = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { passed: 0, failed: 1 };
-rmSync(scratch, { recursive: true, force: true });
-if (!ok && counts.failed === 0) counts.failed = 1;
-process.exit(report('extension-host tests (electron)', counts));
+process.exit(report('extension-host tests (electron)', results.collect(ok)));

@@ -2,12 +2,9 @@
 // real VS Code (code-server), with this checkout as the extension under development and
 // test/fixtures/workspace/ open. Exit code = result; {passed, failed} goes to $TEST_RESULTS_FILE.
 // --verbose also prints code-server's log and the workbench console.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { bundleExtensionTests } from './bundleExtensionTests.mjs';
-import { buildExtension, report, root, withEditor, workspace } from './editorSession.mjs';
+import { buildExtension, extensionTestResults, report, root, withEditor, workspace } from './editorSession.mjs';
 
 const RUN_TIMEOUT_MS = 5 * 60_000;
 const verbose = process.argv.includes('--verbose');
@@ -42,8 +39,7 @@ function echoMocha(line) {
   else if (verbose) console.log(`[code-server] ${line}`);
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'gpt-oss-extension-tests-'));
-const resultsFile = join(scratch, 'results.json');
+const results = extensionTestResults();
 let exitCode = 1;
 let bundle;
 try {
@@ -52,7 +48,7 @@ try {
   const { entry, count } = bundle;
   console.log(`extension-host tests: ${count} test file(s) in ${entry}`);
   const env = {
-    GPT_OSS_EXTENSION_TEST_RESULTS: resultsFile,
+    GPT_OSS_EXTENSION_TEST_RESULTS: results.path,
     GPT_OSS_EXTENSION_TEST_STDOUT_PREFIX: MOCHA_PREFIX,
     GPT_OSS_EXTENSION_TEST_COLOR: process.stdout.isTTY ? '1' : '0',
   };
@@ -63,8 +59,4 @@ try {
 } finally {
   bundle?.remove();
 }
-// Without a results file the suite never got to mocha (activation or loading failed): one failure.
-const counts = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { passed: 0, failed: 1 };
-rmSync(scratch, { recursive: true, force: true });
-if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
-process.exit(report('extension-host tests', counts));
+process.exit(report('extension-host tests', results.collect(exitCode === 0)));
