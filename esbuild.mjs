@@ -2,6 +2,7 @@
 // The o200k ranks (2.4 MB of JS) live in their own file so that activating the
 // extension or starting the CLI does not parse them until the first encode.
 import * as esbuild from 'esbuild';
+import { chmodSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const production = process.argv.includes('--production');
@@ -37,5 +38,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     for (const options of builds) await (await esbuild.context(options)).watch();
   } else {
     await Promise.all(builds.map((options) => esbuild.build(options)));
+    // npm links the `harmony` bin before the first build creates the file, so it is made executable here.
+    chmodSync('dist/cli.js', 0o755);
   }
 }
