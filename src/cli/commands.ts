@@ -1,5 +1,6 @@
 // Subcommand dispatch and the one place that turns errors into exit codes.
 import { HarmonyInputError } from '../harmony/errors';
+import { CHAT_USAGE, chatCommand } from './chat';
 import { UsageError, processIo, type CliIo } from './io';
 import { countCommand, renderCommand } from './render';
 
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { readonly run: Command; readonly usage: string }
     usage: 'render [FILE] [--date YYYY-MM-DD] [--effort low|medium|high] [--ids] [--harmony-exact]   chat-completions JSON → Harmony prompt',
   },
   count: { run: countCommand, usage: 'count [FILE]   o200k_harmony tokens of a text, or of a chat request’s rendered prompt' },
+  chat: { run: chatCommand, usage: CHAT_USAGE },
 };
 
 function usage(): string {
