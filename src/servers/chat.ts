@@ -3,9 +3,7 @@
 // `reasoning`, `reasoning_content` or `thinking`; tool calls incrementally or whole).
 import { finishReason } from './completions';
 import { repairHistory } from './history';
-import type { Exchange } from './http';
-import { sseJson } from './sse';
-import type { ChatChunk, ChatRequestJson, CompletionRequest, Logger, ServerKind } from './types';
+import type { ChatChunk, ChatRequestJson, CompletionRequest, ServerKind } from './types';
 
 /** Fields of ours (or of the renderer's input) that no server should see. */
 const OUR_FIELDS = ['harmony_tokens'];
@@ -68,39 +66,40 @@ function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-export async function* chatChunks(exchange: Exchange, logger: Logger): AsyncGenerator<ChatChunk, void, undefined> {
-  for await (const item of sseJson(exchange, logger)) {
-    const chunk = item as ChatChunkWire;
-    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
-    const delta = choice?.delta;
-    if (delta) {
-      // vLLM sent `reasoning` and `reasoning_content` side by side for a while: one of them, never both.
-      const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content) ?? nonEmpty(delta.thinking);
-      if (reasoning !== undefined) yield { type: 'reasoning', text: reasoning };
-      const content = nonEmpty(delta.content);
-      if (content !== undefined) yield { type: 'content', text: content };
-      if (Array.isArray(delta.tool_calls)) {
-        for (const [position, call] of delta.tool_calls.entries()) {
-          const fn = call.function ?? {};
-          const args = fn.arguments;
-          yield {
-            type: 'toolCall',
-            index: typeof call.index === 'number' ? call.index : position,
-            ...(nonEmpty(call.id) === undefined ? {} : { id: call.id as string }),
-            ...(nonEmpty(fn.name) === undefined ? {} : { name: fn.name as string }),
-            ...(typeof args === 'string' ? { arguments: args } : args !== undefined && args !== null ? { arguments: JSON.stringify(args) } : {}),
-          };
-        }
+/** One chat stream chunk → what it carries, in one vocabulary for all servers. */
+export function chatEvent(item: unknown): ChatChunk[] {
+  const chunk = item as ChatChunkWire;
+  const out: ChatChunk[] = [];
+  const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+  const delta = choice?.delta;
+  if (delta) {
+    // vLLM sent `reasoning` and `reasoning_content` side by side for a while: one of them, never both.
+    const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content) ?? nonEmpty(delta.thinking);
+    if (reasoning !== undefined) out.push({ type: 'reasoning', text: reasoning });
+    const content = nonEmpty(delta.content);
+    if (content !== undefined) out.push({ type: 'content', text: content });
+    if (Array.isArray(delta.tool_calls)) {
+      for (const [position, call] of delta.tool_calls.entries()) {
+        const fn = call.function ?? {};
+        const args = fn.arguments;
+        out.push({
+          type: 'toolCall',
+          index: typeof call.index === 'number' ? call.index : position,
+          ...(nonEmpty(call.id) === undefined ? {} : { id: call.id as string }),
+          ...(nonEmpty(fn.name) === undefined ? {} : { name: fn.name as string }),
+          ...(typeof args === 'string' ? { arguments: args } : args !== undefined && args !== null ? { arguments: JSON.stringify(args) } : {}),
+        });
       }
     }
-    if (choice && typeof choice.finish_reason === 'string') yield { type: 'finish', reason: finishReason(choice.finish_reason), raw: choice.finish_reason };
-    const usage = chunk.usage;
-    if (usage && (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number')) {
-      yield {
-        type: 'usage',
-        promptTokens: typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined,
-        completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined,
-      };
-    }
   }
+  if (choice && typeof choice.finish_reason === 'string') out.push({ type: 'finish', reason: finishReason(choice.finish_reason), raw: choice.finish_reason });
+  const usage = chunk.usage;
+  if (usage && (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number')) {
+    out.push({
+      type: 'usage',
+      promptTokens: typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined,
+      completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined,
+    });
+  }
+  return out;
 }

@@ -3,18 +3,19 @@
 import { renderChatRequest } from '../harmony/chatRequest';
 import { decode } from '../harmony/tokenizer';
 import { ASSISTANT_STOP_TOKENS, SPECIAL_LITERAL, isSpecialId } from '../harmony/tokens';
-import { chatBody, chatChunks } from './chat';
-import { completionChunks } from './completions';
+import { chatBody, chatEvent } from './chat';
+import { completionEvent } from './completions';
 import { detectServer, listModels as listServerModels, type Detection } from './detect';
 import { ServerError, cutError } from './errors';
 import { feedRaw } from './feed';
 import { httpContext, open, type Exchange, type HttpContext } from './http';
-import { llamacppChunks, llamacppCompletionBody } from './llamacpp';
-import { ollamaRawChunks } from './ollama';
+import { llamacppCompletionBody, llamacppEvent } from './llamacpp';
+import { ollamaEvent, ollamaRawParts } from './ollama';
 import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
 import { repairChat } from './repair';
-import type { ChatRequestJson, CompletionRequest, EndpointChoice, HarmonyPrompt, Logger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
+import { sseJson } from './sse';
+import type { ChatRequestJson, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, Logger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
 
 const KIND_NAMES: Record<ServerKind, string> = {
   vllm: 'vLLM',
@@ -116,18 +117,10 @@ function warnIfTextPromptInexact(prompt: { ids: readonly number[]; text: string 
   }
 }
 
-async function* fromExchange(exchange: Exchange, read: (e: Exchange) => AsyncIterable<RawChunk>): AsyncGenerator<RawChunk, void, undefined> {
-  try {
-    yield* read(exchange);
-  } finally {
-    exchange.close();
-  }
-}
-
 interface RawRoute {
   readonly path: string;
   readonly body: Record<string, unknown>;
-  readonly read: (exchange: Exchange, logger: Logger) => AsyncIterable<RawChunk>;
+  readonly map: (item: unknown) => RawChunk[];
 }
 
 function sampling(request: CompletionRequest): Record<string, unknown> {
@@ -147,7 +140,7 @@ function v1CompletionsIds(kind: ServerKind, model: string | undefined, ids: read
   return {
     path: '/v1/completions',
     body: { ...(model === undefined ? {} : { model }), prompt: ids, stream: true, stream_options: { include_usage: true }, ...sampling(request), ...vllm },
-    read: completionChunks,
+    map: completionEvent,
   };
 }
 
@@ -156,11 +149,12 @@ function v1CompletionsText(model: string | undefined, text: string, request: Com
   return {
     path: '/v1/completions',
     body: { ...(model === undefined ? {} : { model }), prompt: text, stream: true, stream_options: { include_usage: true }, stop: ['<|call|>', '<|return|>'], ...sampling(request) },
-    read: completionChunks,
+    map: completionEvent,
   };
 }
 
-async function* rawChunks(
+/** Opens the raw route of `kind` (trying the next route on a 404 for the endpoint) and returns its stream. */
+async function openRaw(
   http: HttpContext,
   kind: ServerKind,
   model: string | undefined,
@@ -168,18 +162,18 @@ async function* rawChunks(
   request: CompletionRequest,
   extra: Readonly<Record<string, unknown>>,
   signal: AbortSignal | undefined,
-  onExchange: (e: Exchange) => void,
-): AsyncGenerator<RawChunk, void, undefined> {
+): Promise<{ source: ChunkSource<RawChunk>; exchange?: Exchange }> {
   if (kind === 'ollama') {
     if (model === undefined) throw new TypeError('Ollama needs a model');
     warnIfTextPromptInexact(prompt, http.logger);
-    yield* ollamaRawChunks(http, { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra }, signal);
-    return;
+    const options = { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra };
+    http.logger.info(`[client] Ollama /api/generate raw model ${model}: ${prompt.ids.length} prompt tokens`);
+    return { source: { items: ollamaRawParts(http, options, signal), map: ollamaEvent } };
   }
   const routes: RawRoute[] =
     kind === 'llamacpp'
       ? [
-          { path: '/completion', body: llamacppCompletionBody(prompt.ids, request), read: llamacppChunks },
+          { path: '/completion', body: llamacppCompletionBody(prompt.ids, request), map: llamacppEvent },
           // Proxies that pass only /v1 still reach a token-exact prompt.
           v1CompletionsIds(kind, model, prompt.ids, request),
         ]
@@ -188,27 +182,20 @@ async function* rawChunks(
         : [v1CompletionsText(model, prompt.text, request)];
   if (kind === 'lmstudio' || kind === 'openai') warnIfTextPromptInexact(prompt, http.logger);
   for (const [i, route] of routes.entries()) {
-    let exchange: Exchange;
     try {
-      exchange = await open(http, {
-        method: 'POST',
-        path: route.path,
-        body: withExtra(route.body, extra, ['prompt', 'stream']),
-        signal,
-        assumedKind: KIND_NAMES[kind],
-      });
+      const exchange = await open(http, { method: 'POST', path: route.path, body: withExtra(route.body, extra, ['prompt', 'stream']), signal, assumedKind: KIND_NAMES[kind] });
+      http.logger.info(`[client] ${KIND_NAMES[kind]} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
+      return { source: { items: sseJson(exchange, http.logger), map: route.map }, exchange };
     } catch (error) {
-      if (error instanceof ServerError && error.kind === 'notFound' && i < routes.length - 1 && !/model/i.test(error.serverMessage ?? '')) {
-        http.logger.info(`[client] ${route.path} not found at ${http.display}; trying ${routes[i + 1]?.path}`);
+      const next = routes[i + 1];
+      if (next && error instanceof ServerError && error.kind === 'notFound' && !/model/i.test(error.serverMessage ?? '')) {
+        http.logger.info(`[client] ${route.path} not found at ${http.display}; trying ${next.path}`);
         continue;
       }
       throw error;
     }
-    onExchange(exchange);
-    http.logger.info(`[client] ${KIND_NAMES[kind]} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
-    yield* fromExchange(exchange, (e) => route.read(e, http.logger));
-    return;
   }
+  throw new Error('unreachable: the last route rethrows');
 }
 
 export interface CompleteOptions {
@@ -239,21 +226,26 @@ export async function* complete(
   try {
     if (endpoint === 'raw') {
       const prompt = promptOf(request);
-      const chunks = rawChunks(http, kind, model, prompt, request, extra, signal, (e) => (exchange = e));
-      yield* feedRaw(chunks, parser(), { logger: http.logger, missingFinish });
+      const { source, exchange: opened } = await openRaw(http, kind, model, prompt, request, extra, signal);
+      exchange = opened;
+      try {
+        yield* feedRaw(source, parser(), { logger: http.logger, missingFinish });
+      } finally {
+        opened?.close();
+      }
       return;
     }
     const chat: ChatRequestJson | undefined = request.chat;
     if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');
-    exchange = await open(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: KIND_NAMES[kind] });
+    const current = await open(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: KIND_NAMES[kind] });
+    exchange = current;
     http.logger.info(`[client] ${KIND_NAMES[kind]} /v1/chat/completions${model ? ` model ${model}` : ''}`);
-    const current = exchange;
     const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {
       const name = (t as { function?: { name?: unknown } } | null)?.function?.name;
       return typeof name === 'string' ? [name] : [];
     });
     try {
-      yield* repairChat(chatChunks(current, http.logger), { logger: http.logger, parser, tools, missingFinish });
+      yield* repairChat({ items: sseJson(current, http.logger), map: chatEvent }, { logger: http.logger, parser, tools, missingFinish });
     } finally {
       current.close();
     }

@@ -1,8 +1,6 @@
 // OpenAI-style `/v1/completions` streams (vLLM, llama.cpp, LM Studio, generic):
 // `choices[0].text` pieces, vLLM's `token_ids` when asked for, `finish_reason`, usage.
-import type { Exchange } from './http';
-import { sseJson } from './sse';
-import type { FinishReason, Logger, RawChunk } from './types';
+import type { FinishReason, RawChunk } from './types';
 
 interface CompletionChoiceWire {
   readonly text?: unknown;
@@ -50,23 +48,24 @@ function isIdArray(value: unknown): value is number[] {
   return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
 }
 
-export async function* completionChunks(exchange: Exchange, logger: Logger): AsyncGenerator<RawChunk, void, undefined> {
-  for await (const item of sseJson(exchange, logger)) {
-    const chunk = item as CompletionChunkWire;
-    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
-    if (choice !== undefined) {
-      if (isIdArray(choice.token_ids)) yield { type: 'ids', ids: choice.token_ids };
-      else if (typeof choice.text === 'string' && choice.text !== '') yield { type: 'text', text: choice.text };
-      if (typeof choice.finish_reason === 'string') {
-        yield {
-          type: 'finish',
-          reason: finishReason(choice.finish_reason),
-          raw: choice.finish_reason,
-          ...(typeof choice.stop_reason === 'number' ? { stopToken: choice.stop_reason } : {}),
-        };
-      }
+/** One `/v1/completions` stream item → what it carries. */
+export function completionEvent(item: unknown): RawChunk[] {
+  const chunk = item as CompletionChunkWire;
+  const out: RawChunk[] = [];
+  const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+  if (choice !== undefined) {
+    if (isIdArray(choice.token_ids)) out.push({ type: 'ids', ids: choice.token_ids });
+    else if (typeof choice.text === 'string' && choice.text !== '') out.push({ type: 'text', text: choice.text });
+    if (typeof choice.finish_reason === 'string') {
+      out.push({
+        type: 'finish',
+        reason: finishReason(choice.finish_reason),
+        raw: choice.finish_reason,
+        ...(typeof choice.stop_reason === 'number' ? { stopToken: choice.stop_reason } : {}),
+      });
     }
-    const usage = usageChunk(chunk.usage);
-    if (usage) yield usage;
   }
+  const usage = usageChunk(chunk.usage);
+  if (usage) out.push(usage);
+  return out;
 }

@@ -6,7 +6,7 @@ import { decode, encodeWithMarkup } from '../harmony/tokenizer';
 import { Special } from '../harmony/tokens';
 import type { ServerError } from './errors';
 import type { StreamParser } from './parse';
-import type { FinishReason, Logger, RawChunk, StreamEvent } from './types';
+import type { ChunkSource, FinishReason, Logger, RawChunk, StreamEvent } from './types';
 
 const STOP_TEXT: ReadonlyMap<number, string> = new Map([
   [Special.call, '<|call|>'],
@@ -29,67 +29,77 @@ export interface FeedOptions {
  * Feeds the chunks to the parser and yields its events as they come; on any failure the
  * parser is ended first, so a message cut short is delivered (as `truncated`) before the error.
  */
-export async function* feedRaw(chunks: AsyncIterable<RawChunk>, parser: StreamParser, options: FeedOptions): AsyncGenerator<StreamEvent, void, undefined> {
+export async function* feedRaw(source: ChunkSource<RawChunk>, parser: StreamParser, options: FeedOptions): AsyncGenerator<StreamEvent, void, undefined> {
   let mode: 'ids' | 'text' | undefined;
   const ids: number[] = [];
   let text = '';
   let open: MessageHeader | undefined;
   let lastStop: string | undefined;
   let finish: Extract<RawChunk, { type: 'finish' }> | undefined;
+  // Events of the current item; yielded one by one from this generator (no nested async layers).
+  const out: StreamEvent[] = [];
 
   // Tracks the open message (to infer a missing stop token) and the last stop seen.
-  function* track(events: Iterable<ParserEvent>): Generator<StreamEvent, void, undefined> {
+  const track = (events: Iterable<ParserEvent>): void => {
     for (const event of events) {
       if (event.type === 'messageStart') open = event.header;
       else if (event.type === 'messageEnd') {
         open = undefined;
         lastStop = event.message.stop;
       }
-      yield event;
+      out.push(event);
     }
-  }
+  };
+
+  const take = (chunk: RawChunk): void => {
+    switch (chunk.type) {
+      case 'ids':
+        mode ??= 'ids';
+        if (mode === 'ids') {
+          for (const id of chunk.ids) ids.push(id);
+          track(parser.pushTokens(chunk.ids));
+        } else {
+          const piece = decode(chunk.ids);
+          text += piece;
+          track(parser.pushText(piece));
+        }
+        break;
+      case 'text':
+        mode ??= 'text';
+        if (mode === 'text') {
+          text += chunk.text;
+          track(parser.pushText(chunk.text));
+        } else {
+          // A server that gave ids for earlier pieces and text for this one: keep one parser mode.
+          options.logger.debug('[feed] text chunk in a token-id stream; re-tokenising it');
+          const more = encodeWithMarkup(chunk.text);
+          for (const id of more) ids.push(id);
+          track(parser.pushTokens(more));
+        }
+        break;
+      case 'usage':
+        out.push({ type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens });
+        break;
+      case 'finish':
+        finish = chunk;
+        break;
+    }
+  };
 
   try {
-    for await (const chunk of chunks) {
-      switch (chunk.type) {
-        case 'ids':
-          mode ??= 'ids';
-          if (mode === 'ids') {
-            for (const id of chunk.ids) ids.push(id);
-            yield* track(parser.pushTokens(chunk.ids));
-          } else {
-            const piece = decode(chunk.ids);
-            text += piece;
-            yield* track(parser.pushText(piece));
-          }
-          break;
-        case 'text':
-          mode ??= 'text';
-          if (mode === 'text') {
-            text += chunk.text;
-            yield* track(parser.pushText(chunk.text));
-          } else {
-            // A server that gave ids for earlier pieces and text for this one: keep one parser mode.
-            options.logger.debug('[feed] text chunk in a token-id stream; re-tokenising it');
-            const more = encodeWithMarkup(chunk.text);
-            for (const id of more) ids.push(id);
-            yield* track(parser.pushTokens(more));
-          }
-          break;
-        case 'usage':
-          yield { type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens };
-          break;
-        case 'finish':
-          finish = chunk;
-          break;
-      }
+    for await (const item of source.items) {
+      for (const chunk of source.map(item)) take(chunk);
+      for (let i = 0; i < out.length; i++) yield out[i]!;
+      out.length = 0;
     }
   } catch (error) {
-    yield* track(parser.end());
+    track(parser.end());
+    for (const event of out) yield event;
     throw error;
   }
   if (finish === undefined) {
-    yield* track(parser.end());
+    track(parser.end());
+    for (const event of out) yield event;
     throw options.missingFinish();
   }
 
@@ -101,14 +111,15 @@ export async function* feedRaw(chunks: AsyncIterable<RawChunk>, parser: StreamPa
     const stop = finish.stopToken !== undefined && STOP_TEXT.has(finish.stopToken) ? finish.stopToken : addressesTool(open) ? Special.call : Special.return;
     if (mode === 'ids') {
       ids.push(stop);
-      yield* track(parser.pushTokens([stop]));
+      track(parser.pushTokens([stop]));
     } else {
       const marker = STOP_TEXT.get(stop) ?? '';
       text += marker;
-      yield* track(parser.pushText(marker));
+      track(parser.pushText(marker));
     }
   }
-  yield* track(parser.end());
+  track(parser.end());
+  for (const event of out) yield event;
 
   const reason: FinishReason = lastStop === 'call' ? 'toolCalls' : finish.reason;
   yield {

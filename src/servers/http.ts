@@ -18,6 +18,7 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_MAX_RETRY_WAIT_MS = 30_000;
 const ERROR_BODY_MAX_CHARS = 64 * 1024;
+const MAX_PIECE_BYTES = 1024;
 
 /** Everything a request needs from the configuration, resolved once per client. */
 export interface HttpContext {
@@ -262,7 +263,9 @@ function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext): Pending
       const touch = new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, out) {
           lastActivity = performance.now();
-          out.enqueue(chunk);
+          // The SDK's SSE decoder copies what is left of its buffer after every event, so one
+          // large read (events pile up while the consumer is busy) costs quadratic time there.
+          for (let at = 0; at < chunk.length; at += MAX_PIECE_BYTES) out.enqueue(chunk.subarray(at, at + MAX_PIECE_BYTES));
         },
         flush() {
           // The body was read to its end: closing later must not count as an abort.

@@ -2,9 +2,7 @@
 // (`content`, `tokens: [id]`, `stop`), then a final event with `stop: true`,
 // `stop_type`, `tokens_evaluated` and `tokens_predicted` (tools/server/README.md).
 import { finishReason } from './completions';
-import type { Exchange } from './http';
-import { sseJson } from './sse';
-import type { Logger, RawChunk } from './types';
+import type { RawChunk } from './types';
 
 interface CompletionEventWire {
   readonly content?: unknown;
@@ -27,23 +25,24 @@ export function llamacppCompletionBody(ids: readonly number[], options: { maxTok
   };
 }
 
-export async function* llamacppChunks(exchange: Exchange, logger: Logger): AsyncGenerator<RawChunk, void, undefined> {
-  for await (const item of sseJson(exchange, logger)) {
-    const event = item as CompletionEventWire;
-    const tokens = event.tokens;
-    if (Array.isArray(tokens) && tokens.length > 0 && tokens.every((t) => typeof t === 'number')) {
-      yield { type: 'ids', ids: tokens as number[] };
-    } else if (typeof event.content === 'string' && event.content !== '') {
-      yield { type: 'text', text: event.content };
-    }
-    if (event.stop === true) {
-      const prompt = typeof event.tokens_evaluated === 'number' ? event.tokens_evaluated : undefined;
-      const completion = typeof event.tokens_predicted === 'number' ? event.tokens_predicted : undefined;
-      if (prompt !== undefined || completion !== undefined) yield { type: 'usage', promptTokens: prompt, completionTokens: completion };
-      const raw = typeof event.stop_type === 'string' ? event.stop_type : 'eos';
-      yield { type: 'finish', reason: finishReason(raw), raw };
-    }
+/** One `/completion` stream event → what it carries. */
+export function llamacppEvent(item: unknown): RawChunk[] {
+  const event = item as CompletionEventWire;
+  const out: RawChunk[] = [];
+  const tokens = event.tokens;
+  if (Array.isArray(tokens) && tokens.length > 0 && tokens.every((t) => typeof t === 'number')) {
+    out.push({ type: 'ids', ids: tokens as number[] });
+  } else if (typeof event.content === 'string' && event.content !== '') {
+    out.push({ type: 'text', text: event.content });
   }
+  if (event.stop === true) {
+    const prompt = typeof event.tokens_evaluated === 'number' ? event.tokens_evaluated : undefined;
+    const completion = typeof event.tokens_predicted === 'number' ? event.tokens_predicted : undefined;
+    if (prompt !== undefined || completion !== undefined) out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion });
+    const raw = typeof event.stop_type === 'string' ? event.stop_type : 'eos';
+    out.push({ type: 'finish', reason: finishReason(raw), raw });
+  }
+  return out;
 }
 
 /** `n_ctx` of the running server, from `/props` (per slot: what a prompt may use). */

@@ -81,11 +81,23 @@ export function ollamaGenerateBody(options: OllamaRawOptions): GenerateRequest &
   };
 }
 
-export async function* ollamaRawChunks(
-  http: HttpContext,
-  options: OllamaRawOptions,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<RawChunk, void, undefined> {
+/** One `/api/generate` NDJSON object → what it carries. */
+export function ollamaEvent(item: unknown): RawChunk[] {
+  const part = item as Partial<GenerateResponse>;
+  const out: RawChunk[] = [];
+  if (typeof part.response === 'string' && part.response !== '') out.push({ type: 'text', text: part.response });
+  if (part.done) {
+    const prompt = typeof part.prompt_eval_count === 'number' ? part.prompt_eval_count : undefined;
+    const completion = typeof part.eval_count === 'number' ? part.eval_count : undefined;
+    if (prompt !== undefined || completion !== undefined) out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion });
+    const raw = typeof part.done_reason === 'string' ? part.done_reason : 'stop';
+    out.push({ type: 'finish', reason: raw === 'stop' ? 'stop' : raw === 'length' ? 'length' : 'other', raw });
+  }
+  return out;
+}
+
+/** The NDJSON objects of a raw generate, read by the ollama client; failures classified. */
+export async function* ollamaRawParts(http: HttpContext, options: OllamaRawOptions, signal: AbortSignal | undefined): AsyncGenerator<unknown, void, undefined> {
   const { client, last, closeAll } = bridge(http, signal);
   try {
     let parts: AsyncIterable<GenerateResponse>;
@@ -98,14 +110,7 @@ export async function* ollamaRawChunks(
       for await (const part of parts) {
         const exchange = last();
         if (exchange) exchange.progress.chunks++;
-        if (typeof part.response === 'string' && part.response !== '') yield { type: 'text', text: part.response };
-        if (part.done) {
-          const prompt = typeof part.prompt_eval_count === 'number' ? part.prompt_eval_count : undefined;
-          const completion = typeof part.eval_count === 'number' ? part.eval_count : undefined;
-          if (prompt !== undefined || completion !== undefined) yield { type: 'usage', promptTokens: prompt, completionTokens: completion };
-          const raw = typeof part.done_reason === 'string' ? part.done_reason : 'stop';
-          yield { type: 'finish', reason: raw === 'stop' ? 'stop' : raw === 'length' ? 'length' : 'other', raw };
-        }
+        yield part;
       }
     } catch (error) {
       throw classify(last(), error, http);

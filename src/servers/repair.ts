@@ -8,7 +8,7 @@ import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from '../
 import { specialId } from '../harmony/tokens';
 import type { ServerError } from './errors';
 import type { ParserFactory, StreamParser } from './parse';
-import type { ChatChunk, FinishReason, Logger, StreamEvent } from './types';
+import type { ChatChunk, ChunkSource, FinishReason, Logger, StreamEvent } from './types';
 
 export interface RepairOptions {
   readonly logger: Logger;
@@ -74,7 +74,7 @@ export function jsonToolCalls(text: string, tools: readonly string[]): { name: s
   return calls.length > 0 ? calls : undefined;
 }
 
-export async function* repairChat(chunks: AsyncIterable<ChatChunk>, options: RepairOptions): AsyncGenerator<StreamEvent, void, undefined> {
+export async function* repairChat(source: ChunkSource<ChatChunk>, options: RepairOptions): AsyncGenerator<StreamEvent, void, undefined> {
   const names = functionNames(options.tools);
   const recipientFor = (name: string): string => `functions.${modelFunctionName(names, name)}`;
   const offered = options.tools.length > 0;
@@ -271,39 +271,44 @@ export async function* repairChat(chunks: AsyncIterable<ChatChunk>, options: Rep
     }
   };
 
+  const take = (chunk: ChatChunk): void => {
+    switch (chunk.type) {
+      case 'reasoning':
+        say('analysis', chunk.text);
+        break;
+      case 'content':
+        routeContent(chunk.text);
+        break;
+      case 'toolCall':
+        onToolCall(chunk);
+        break;
+      case 'usage':
+        out.push({ type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens });
+        break;
+      case 'finish':
+        finish = chunk.reason;
+        break;
+    }
+  };
+
   try {
-    for await (const chunk of chunks) {
-      switch (chunk.type) {
-        case 'reasoning':
-          say('analysis', chunk.text);
-          break;
-        case 'content':
-          routeContent(chunk.text);
-          break;
-        case 'toolCall':
-          onToolCall(chunk);
-          break;
-        case 'usage':
-          out.push({ type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens });
-          break;
-        case 'finish':
-          finish = chunk.reason;
-          break;
-      }
-      if (out.length > 0) yield* out.splice(0);
+    for await (const item of source.items) {
+      for (const chunk of source.map(item)) take(chunk);
+      for (let i = 0; i < out.length; i++) yield out[i]!;
+      out.length = 0;
     }
   } catch (error) {
     flush(true);
-    yield* out.splice(0);
+    for (const event of out) yield event;
     throw error;
   }
   if (finish === undefined) {
     flush(true);
-    yield* out.splice(0);
+    for (const event of out) yield event;
     throw options.missingFinish();
   }
   flush(finish === 'length');
   const madeCall = out.some((e) => e.type === 'messageEnd' && e.message.stop === 'call') || [...calls.values()].some((c) => c.name !== undefined);
-  yield* out.splice(0);
+  for (const event of out) yield event;
   yield { type: 'done', finishReason: madeCall ? 'toolCalls' : finish, endpoint: 'chat' };
 }

@@ -98,6 +98,15 @@ export type ChatChunk =
   | { readonly type: 'usage'; readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
   | { readonly type: 'finish'; readonly reason: FinishReason; readonly raw?: string | undefined };
 
+/**
+ * A decoded stream (SSE or NDJSON items) and how each item maps to chunks. Kept as two
+ * parts so that the mapping runs inside the consumer's loop, not as one more async layer.
+ */
+export interface ChunkSource<C> {
+  readonly items: AsyncIterable<unknown>;
+  readonly map: (item: unknown) => readonly C[];
+}
+
 /** What `complete` yields: parser events (also for the chat path), usage, and one `done`. */
 export type StreamEvent =
   | ParserEvent

@@ -5,14 +5,19 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chatChunks } from '../../../src/servers/chat';
-import { completionChunks } from '../../../src/servers/completions';
+import { chatEvent } from '../../../src/servers/chat';
+import { completionEvent } from '../../../src/servers/completions';
+import { sseJson } from '../../../src/servers/sse';
 import { complete } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
 import { httpContext, open } from '../../../src/servers/http';
 import type { ChatChunk, RawChunk, StreamEvent } from '../../../src/servers/types';
 import { CAPTURES, SPLITS, capture, loopback, replayAt } from './loopback';
 import { chatExpectation, collect, memoryLogger, messagesOf, recordingParser, streamedText } from './helpers';
+
+async function* mapped<C>(items: AsyncIterable<unknown>, map: (item: unknown) => readonly C[]): AsyncGenerator<C> {
+  for await (const item of items) yield* map(item);
+}
 
 const captures = readdirSync(CAPTURES).filter((f) => f.startsWith('sse-'));
 const chatCaptures = captures.filter((f) => f !== 'sse-scripted-v1-completions.txt');
@@ -46,7 +51,7 @@ async function chatChunksOf(name: string, split: string): Promise<{ items: ChatC
     const http = httpContext({ url: server.url });
     const exchange = await open(http, { method: 'POST', path: '/v1/chat/completions', body: requestFor(name) });
     try {
-      return await collect(chatChunks(exchange, http.logger));
+      return await collect(mapped(sseJson(exchange, http.logger), chatEvent));
     } finally {
       exchange.close();
     }
@@ -112,7 +117,7 @@ describe('llama.cpp captures through the SDK SSE decoder, whole and split', () =
       try {
         const http = httpContext({ url: server.url });
         const exchange = await open(http, { method: 'POST', path: '/v1/completions', body: requestFor('sse-scripted-v1-completions.txt') });
-        const { items, error } = await collect<RawChunk>(completionChunks(exchange, http.logger));
+        const { items, error } = await collect<RawChunk>(mapped(sseJson(exchange, http.logger), completionEvent));
         exchange.close();
         assert.equal(error, undefined);
         const text = items.flatMap((c) => (c.type === 'text' ? [c.text] : [])).join('');

@@ -14,7 +14,7 @@ async function* chunks(...items: ChatChunk[]): AsyncGenerator<ChatChunk> {
 
 function repair(tools: string[], ...items: ChatChunk[]) {
   return collect<StreamEvent>(
-    repairChat(chunks(...items), {
+    repairChat({ items: chunks(...items), map: (c) => [c as ChatChunk] }, {
       logger: memoryLogger(),
       parser: recordingParser().factory,
       tools,
