@@ -228,6 +228,18 @@ export function connectionError(ctx: ErrorContext, error: unknown): ServerError 
       `Cannot connect to ${ctx.url}: connection refused. Is the server running and listening on that address and port? Start it (llama-server, vllm serve, ollama serve, LM Studio's server) or fix the URL.`,
     );
   }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
+    return new ServerError(
+      { ...base, kind: 'cut' },
+      `The connection to ${ctx.url} closed before any answer (${ctx.endpoint}). The server may have crashed, or a proxy or firewall closed the connection: check the server's log.`,
+    );
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+    return new ServerError(
+      { ...base, kind: 'stalled' },
+      `${ctx.url} did not answer in time (${code}, ${ctx.endpoint}). Check that the server is up and reachable from this machine; a model that takes long to load may need a longer request timeout.`,
+    );
+  }
   if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
     return new ServerError(
       { ...base, kind: 'unreachable' },
@@ -258,8 +270,14 @@ function soFar(progress: StreamProgress): string {
   return progress.chunks === 0 ? 'before sending anything' : `after ${progress.chunks} chunk${progress.chunks === 1 ? '' : 's'}`;
 }
 
-/** The body broke off: a reset socket, or a clean close before the end marker. */
+/** The body broke off: a reset socket, or a clean close before the end marker; undici's own body timeout is a stall. */
 export function cutError(ctx: ErrorContext, progress: StreamProgress, cause?: unknown): ServerError {
+  if (cause !== undefined && systemCode(cause).code === 'UND_ERR_BODY_TIMEOUT') {
+    return new ServerError(
+      { kind: 'stalled', url: ctx.url, endpoint: ctx.endpoint, cause },
+      `${ctx.url} sent nothing for longer than the HTTP client's own body timeout ${soFar(progress)} (${ctx.endpoint}); check the server.`,
+    );
+  }
   return new ServerError(
     { kind: 'cut', url: ctx.url, endpoint: ctx.endpoint, ...(cause === undefined ? {} : { cause }) },
     `The connection to ${ctx.url} closed ${soFar(progress)} before the completion finished (${ctx.endpoint}). The server may have crashed or restarted, or a proxy closed the connection: check the server's log.`,

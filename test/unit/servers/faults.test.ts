@@ -399,3 +399,53 @@ describe('faults', () => {
     }
   });
 });
+
+describe('faults at the edges', () => {
+  test('a socket closed before any answer: a cut, not "cannot connect"', async () => {
+    const server = await loopback((_, res, req) => void req.socket.destroy());
+    try {
+      const { error } = await run({ url: server.url });
+      const e = asServerError(error);
+      assert.equal(e.kind, 'cut');
+      assert.equal(e.message, `The connection to ${server.url} closed before any answer (POST /v1/chat/completions). The server may have crashed, or a proxy or firewall closed the connection: check the server's log.`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the consumer stops reading: the request is aborted and the socket closed', async () => {
+    const server = await loopback(async (_, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      await writePieces(res, firstEvents(4), []);
+      await new Promise<void>((resolve) => res.on('close', resolve));
+    });
+    try {
+      for await (const event of complete({ url: server.url, kind: 'llamacpp', endpoint: 'chat' }, CHAT, undefined, { parser })) {
+        if (event.type === 'contentDelta') break;
+      }
+      await server.closed(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('cancelled while waiting to retry a 429: stops at once, nothing more is sent', async () => {
+    const server = await loopback((_, res) => {
+      res.writeHead(429, { 'retry-after': '5' });
+      res.end();
+    });
+    try {
+      const controller = new AbortController();
+      const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+        new Promise((_, reject) => {
+          signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+          controller.abort();
+        });
+      const { error } = await run({ url: server.url, sleep }, CHAT, controller.signal);
+      assert.equal(asServerError(error).kind, 'cancelled');
+      assert.equal(server.requests.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});
