@@ -20,6 +20,7 @@ const STAGES = [
   { name: 'lint (eslint)', command: npx('eslint', 'src', 'test', 'bench', 'esbuild.mjs') },
   { name: 'unit tests (plain Node)', command: ['node', 'test/run-unit.mjs'] },
   { name: 'grammar tests (vscode-tmgrammar-test)', command: ['node', 'test/grammar/run.mjs'] },
+  { name: 'live llama.cpp tests', command: ['node', 'test/run-live.mjs'] },
   { name: 'extension-host tests (code-server)', command: ['node', 'test/editor/run-extension-tests.mjs'] },
   { name: 'UI tests (Playwright + Chromium)', command: ['node', 'test/editor/run-ui-tests.mjs'] },
 ];

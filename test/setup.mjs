@@ -7,6 +7,7 @@ const root = new URL('..', import.meta.url).pathname;
 const STEPS = [
   // Each script prints its own progress and names any missing prerequisite.
   'test/editor/setup.mjs',
+  'test/llama/setup.mjs',
 ];
 
 for (const script of STEPS) {

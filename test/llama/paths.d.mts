@@ -1,0 +1,20 @@
+// Types of paths.mjs, for the TypeScript tests and benches that import it.
+export const NODE_LLAMA_CPP_VERSION: string;
+export const cacheDir: string;
+export const packageDir: string;
+export const bundleFile: string;
+export const sourceDir: string;
+export const buildDir: string;
+export const binDir: string;
+export const llamaServer: string;
+export const CMAKE_FLAGS: readonly string[];
+export const BUILD_TARGETS: readonly string[];
+export const buildStampFile: string;
+export const buildStampContent: string;
+export const modelsDir: string;
+export const randomModel: string;
+export const craftedToolCallModel: string;
+export const craftedFinalModel: string;
+export const allModels: readonly string[];
+export function manifestOf(model: string): string;
+export const modelStampFile: string;
