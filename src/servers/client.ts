@@ -226,14 +226,25 @@ export async function* complete(
   try {
     if (endpoint === 'raw') {
       const prompt = promptOf(request);
-      const { source, exchange: opened } = await openRaw(http, kind, model, prompt, request, extra, signal);
-      exchange = opened;
+      let opened: Awaited<ReturnType<typeof openRaw>> | undefined;
       try {
-        yield* feedRaw(source, parser(), { logger: http.logger, missingFinish });
-      } finally {
-        opened?.close();
+        opened = await openRaw(http, kind, model, prompt, request, extra, signal);
+      } catch (error) {
+        // `auto` means raw where the server has it: one that has no completions endpoint gets the chat request.
+        const automatic = request.endpoint === undefined && config.endpoint !== 'raw' && config.endpoint !== 'chat';
+        const endpointMissing = error instanceof ServerError && error.kind === 'notFound' && !/model/i.test(error.serverMessage ?? '');
+        if (!(automatic && endpointMissing && request.chat !== undefined)) throw error;
+        http.logger.info(`[client] ${http.display} has no raw completion endpoint; using /v1/chat/completions`);
       }
-      return;
+      if (opened) {
+        exchange = opened.exchange;
+        try {
+          yield* feedRaw(opened.source, parser(), { logger: http.logger, missingFinish });
+        } finally {
+          opened.exchange?.close();
+        }
+        return;
+      }
     }
     const chat: ChatRequestJson | undefined = request.chat;
     if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');

@@ -199,3 +199,35 @@ describe('chat endpoints, built from docs, not captured', () => {
     }
   });
 });
+
+describe('endpoint choice', () => {
+  test('auto: a server without /v1/completions gets the chat request instead (LM Studio chat fixture, built from docs)', async () => {
+    const bytes = fixture('lmstudio-chat-utf8.sse');
+    const server = await loopback(replayAt('/v1/chat/completions', bytes, []));
+    try {
+      const chat = { messages: [{ role: 'user', content: 'こんにちは' }] };
+      const { items, error } = await collect<StreamEvent>(
+        complete({ url: server.url, kind: 'lmstudio', model: 'openai/gpt-oss-20b' }, { prompt: PROMPT, chat }, undefined, { parser: recordingParser().factory }),
+      );
+      assert.equal(error, undefined);
+      assert.deepEqual(server.requests.map((r) => r.path), ['/v1/completions', '/v1/chat/completions']);
+      assert.equal(done(items).endpoint, 'chat');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('raw chosen explicitly: the 404 is the answer, with the hint', async () => {
+    const server = await loopback(replayAt('/v1/chat/completions', Buffer.from(''), []));
+    try {
+      const { error } = await collect<StreamEvent>(
+        complete({ url: server.url, kind: 'lmstudio', model: 'm', endpoint: 'raw' }, { prompt: PROMPT, chat: { messages: [] } }, undefined, { parser: recordingParser().factory }),
+      );
+      assert.ok(error instanceof ServerError);
+      assert.equal(error.kind, 'notFound');
+      assert.match(error.message, /probably not LM Studio/);
+    } finally {
+      await server.close();
+    }
+  });
+});
