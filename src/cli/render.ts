@@ -1,7 +1,7 @@
 // `harmony render` and `harmony count`.
 import { parseArgs } from 'node:util';
 import { renderChatRequest } from '../harmony/chatRequest';
-import { countOrdinary, decode } from '../harmony/tokenizer';
+import { countOrdinary, decode, encodeWithMarkup } from '../harmony/tokenizer';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../harmony/types';
 import { UsageError, parseJson, type CliIo } from './io';
 
@@ -52,11 +52,12 @@ function isChatRequest(text: string): unknown {
 }
 
 export async function countCommand(args: string[], io: CliIo): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { transcript: { type: 'boolean', default: false } } });
   if (positionals.length > 1) throw new UsageError('count takes at most one FILE');
   const text = await io.readInput(positionals[0]);
-  const request = isChatRequest(text);
-  const count = request === undefined ? countOrdinary(text) : renderChatRequest(request).ids.length;
+  const request = values.transcript ? undefined : isChatRequest(text);
+  // A transcript's markup literals are the special tokens they stand for; in any other text they are ordinary.
+  const count = values.transcript ? encodeWithMarkup(text).length : request === undefined ? countOrdinary(text) : renderChatRequest(request).ids.length;
   io.stdout(`${count}\n`);
   return 0;
 }

@@ -64,3 +64,9 @@ test('the real CLI process reads stdin and sets its exit code', () => {
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^harmony render: the chat request is not valid JSON/);
 });
+
+test('count --transcript reads markup literals as the special tokens they stand for', async () => {
+  const transcript = '<|start|>user<|message|>hi<|end|>';
+  assert.equal((await runCli(['count', '--transcript'], { '-': transcript })).stdout, '5\n');
+  assert.equal((await runCli(['count'], { '-': transcript })).stdout, `${encodeOrdinary(transcript).length}\n`);
+});
