@@ -13,6 +13,11 @@ export interface MessageHeader {
   readonly recipient?: string;
   /** As written, e.g. `<|constrain|>json`, `json`, `code`. */
   readonly contentType?: string;
+  /**
+   * The header as the model wrote it, markers literal (`<|channel|>commentary to=functions.x <|constrain|>json`),
+   * without `<|start|>`/`<|message|>`. Set by the parser, so words it could not read stay visible.
+   */
+  readonly headerText?: string;
 }
 
 export interface ParsedMessage extends MessageHeader {
