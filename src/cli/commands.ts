@@ -2,6 +2,7 @@
 import { HarmonyInputError } from '../harmony/errors';
 import { CHAT_USAGE, chatCommand } from './chat';
 import { UsageError, processIo, type CliIo } from './io';
+import { PARSE_USAGE, parseCommand } from './parse';
 import { countCommand, renderCommand } from './render';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -11,7 +12,8 @@ const COMMANDS: Record<string, { readonly run: Command; readonly usage: string }
     run: renderCommand,
     usage: 'render [FILE] [--date YYYY-MM-DD] [--effort low|medium|high] [--ids] [--harmony-exact]   chat-completions JSON → Harmony prompt',
   },
-  count: { run: countCommand, usage: 'count [FILE]   o200k_harmony tokens of a text, or of a chat request’s rendered prompt' },
+  count: { run: countCommand, usage: 'count [FILE] [--transcript]   o200k_harmony tokens of a text, of a chat request’s rendered prompt, or (--transcript) of a Harmony transcript with literal markup' },
+  parse: { run: parseCommand, usage: PARSE_USAGE },
   chat: { run: chatCommand, usage: CHAT_USAGE },
 };
 

@@ -1,6 +1,6 @@
-// Binds the transports to src/harmony/parser.ts (being written alongside).
+// Binds the transports to the streaming Harmony parser: every completion is parsed as
+// what follows the prompt's `<|start|>assistant`.
+import { createParser } from '../harmony/parser';
 import type { ParserFactory } from './parse';
 
-export const harmonyParser: ParserFactory = () => {
-  throw new Error('the Harmony parser (src/harmony/parser.ts) has not landed yet');
-};
+export const harmonyParser: ParserFactory = () => createParser({ role: 'assistant' });

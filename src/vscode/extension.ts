@@ -1,13 +1,73 @@
 // Activation: create everything, register it, hand it all to one subscriptions list.
+// Nothing here loads the tokenizer tables; the first count or request does.
 import * as vscode from 'vscode';
+import { complete, listModels } from '../servers';
+import { readSettings, type LogLevel } from './config';
+import { createLogger } from './logger';
+import { openInspector } from './inspector';
+import { GptOssChatProvider } from './provider';
+import { createTokenStatusBar } from './tokenStatusBar';
+import { copyTokenIdsCommand, renderRequestCommand } from './transcriptCommands';
+
+const VENDOR = 'gpt-oss';
+const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'off'];
+
+function secretKey(url: string): string {
+  return `gptOss.apiKey:${url.replace(/\/+$/, '')}`;
+}
 
 export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('gpt-oss Harmony', { log: true });
+  const channel = vscode.window.createOutputChannel('gpt-oss Harmony', { log: true });
+  const knownSecrets = new Set<string>();
+  const base = createLogger(channel, () => knownSecrets);
+  const enabled = (level: LogLevel): boolean => LEVELS.indexOf(level) >= LEVELS.indexOf(readSettings().logLevel);
+  const log = {
+    trace: (m: string) => enabled('trace') && base.trace(m),
+    debug: (m: string) => enabled('debug') && base.debug(m),
+    info: (m: string) => enabled('info') && base.info(m),
+    warn: (m: string) => enabled('warn') && base.warn(m),
+    error: (m: string) => enabled('error') && base.error(m),
+  } as ReturnType<typeof createLogger>;
+
+  const apiKeyFor = async (url: string): Promise<string | undefined> => {
+    const key = await context.secrets.get(secretKey(url));
+    if (key) knownSecrets.add(key);
+    return key || undefined;
+  };
+
+  const provider = new GptOssChatProvider({ api: { listModels, complete }, log, settings: readSettings, apiKeyFor });
+
   context.subscriptions.push(
-    log,
-    vscode.commands.registerCommand('gptOss.showLog', () => log.show()),
+    channel,
+    provider,
+    vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('gptOss.servers') || e.affectsConfiguration('gptOss.maxOutputTokens') || e.affectsConfiguration('gptOss.reasoningEffort')) {
+        provider.refresh();
+      }
+    }),
+    context.secrets.onDidChange(() => provider.refresh()),
+    vscode.commands.registerCommand('gptOss.showLog', () => channel.show()),
+    vscode.commands.registerCommand('gptOss.inspectTokens', () => openInspector(context.extensionUri)),
+    vscode.commands.registerCommand('gptOss.renderRequest', renderRequestCommand),
+    vscode.commands.registerCommand('gptOss.copyTokenIds', copyTokenIdsCommand),
+    createTokenStatusBar(),
+    vscode.commands.registerCommand('gptOss.setApiKey', async () => {
+      const servers = readSettings().servers.map((s) => s.url);
+      const url = servers.length === 1 ? servers[0] : await vscode.window.showQuickPick(servers, { placeHolder: 'Which server is the key for?' });
+      if (!url) {
+        if (servers.length === 0) void vscode.window.showInformationMessage('Add a server to the gptOss.servers setting first (or in the Language Models editor).');
+        return;
+      }
+      const key = await vscode.window.showInputBox({ prompt: `API key for ${url} (stored in secret storage)`, password: true, ignoreFocusOut: true });
+      if (key === undefined) return;
+      if (key === '') await context.secrets.delete(secretKey(url));
+      else await context.secrets.store(secretKey(url), key);
+    }),
   );
   log.info(`activated ${context.extension.id} ${context.extension.packageJSON.version as string}`);
+  // Models resolve lazily: until something asks, the picker shows none of ours (REAL-EDITOR-TESTING.md, pitfall 4).
+  void vscode.lm.selectChatModels({ vendor: VENDOR });
 }
 
 export function deactivate(): void {
