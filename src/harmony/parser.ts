@@ -47,7 +47,8 @@ type State =
       readonly kind: 'expectStart';
       /** Whitespace between messages: layout of the next header, or unparsed if text follows. */
       whitespace: string;
-      whitespaceSpanStart: number;
+      /** First token not yet accounted for (ids mode): where the next message's span starts. */
+      since: number;
     }
   | {
       readonly kind: 'header';
@@ -79,6 +80,8 @@ type ContentState = Extract<State, { kind: 'content' }>;
 
 const MISSING_MESSAGE = 'no <|message|> after the header: the rest is content';
 const MISSING_MESSAGE_NO_CONTENT = 'no <|message|> after the header';
+/** SPEC §4.2 #16: some servers drop special tokens from their text (`analysisUser says…assistantfinal…`). */
+const NO_MARKUP = 'no Harmony markup in the output: the server may not render special tokens (token ids avoid this)';
 const HEADER_OPENERS: ReadonlySet<number> = new Set([Special.channel, Special.constrain, Special.message]);
 
 function assertNever(value: never): never {
@@ -102,12 +105,13 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
   let nextIndex = 0;
   /** Set once `<|call|>` or `<|return|>` went by: generation should have stopped there. */
   let stoppedBy: 'call' | 'return' | undefined;
+  let markerSeen = false;
   let out: ParserEvent[] = [];
   let state: State =
     options.role === 'assistant' ? headerState({ implicitRole: true, pristine: true, spanStart: 0 }) : expectStart();
 
   function expectStart(): State {
-    return { kind: 'expectStart', whitespace: '', whitespaceSpanStart: 0 };
+    return { kind: 'expectStart', whitespace: '', since: tokens.length };
   }
 
   function headerState(init: { implicitRole: boolean; pristine: boolean; spanStart: number; layout?: string }): HeaderState {
@@ -162,6 +166,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
     const notes = [...h.notes, ...parsed.notes];
     if (extraNote === MISSING_MESSAGE && parsed.content === '') notes.push(MISSING_MESSAGE_NO_CONTENT);
     else if (extraNote) notes.push(extraNote);
+    if (mode === 'salvage' && !markerSeen) notes.push(NO_MARKUP);
     const m = startContent(parsed.header, notes, h.spanStart, mode === 'salvage');
     appendContent(m, parsed.content);
     return m;
@@ -186,10 +191,10 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
       case 'expectStart': {
         const pending = state.whitespace + piece;
         if (pending.trim() === '') {
-          if (state.whitespace === '') state.whitespaceSpanStart = here();
           state.whitespace = pending;
         } else {
           state.whitespace = '';
+          state.since = tokens.length;
           unparsed(pending);
         }
         return;
@@ -222,6 +227,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
   // ---- markers ------------------------------------------------------------------------
 
   function marker(id: number): void {
+    markerSeen = true;
     switch (state.kind) {
       case 'expectStart':
         markerBetweenMessages(state, id);
@@ -241,7 +247,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
 
   function markerBetweenMessages(s: Extract<State, { kind: 'expectStart' }>, id: number): void {
     const layout = s.whitespace;
-    const spanStart = layout === '' ? here() : s.whitespaceSpanStart;
+    const spanStart = layout === '' ? here() : s.since;
     if (id === Special.start) {
       state = headerState({ implicitRole: false, pristine: false, spanStart, layout });
       return;
@@ -256,6 +262,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
     // A repeated stop token or a stray special between messages carries nothing to show.
     const stop = stopOf(id);
     if (stop === 'call' || stop === 'return') stoppedBy = stop;
+    if (layout === '') s.since = tokens.length;
   }
 
   function markerInHeader(h: HeaderState, id: number): void {
