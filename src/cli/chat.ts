@@ -4,6 +4,7 @@
 // was detected, usage and errors. The key comes from the environment, never argv.
 import { parseArgs } from 'node:util';
 import { renderChatRequest } from '../harmony/chatRequest';
+import { classify } from '../harmony/classify';
 import type { MessageHeader } from '../harmony/parserTypes';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../harmony/types';
 import { complete, detect } from '../servers/client';
@@ -29,22 +30,19 @@ function positiveNumber(name: string, value: string | undefined): number | undef
   return n;
 }
 
-function label(header: MessageHeader, fromModel: ReadonlyMap<string, string>): string {
-  const recipient = header.recipient;
-  if (recipient !== undefined && recipient !== '' && !['assistant', 'user', 'all'].includes(recipient)) {
-    const name = recipient.replace(/^functions\./, '');
-    const original = recipient.startsWith('functions.') ? (fromModel.get(name) ?? name) : recipient;
-    return `tool call ${original}${header.contentType ? ` (${header.contentType.replace('<|constrain|>', '')})` : ''}`;
-  }
-  switch (header.channel) {
-    case 'analysis':
-      return 'reasoning';
-    case 'final':
-      return 'answer';
-    case 'commentary':
-      return 'preamble';
-    default:
-      return header.channel ?? 'message';
+function label(header: MessageHeader, functionNames: ReadonlyMap<string, string>): string {
+  const kind = classify(header, { functionNames });
+  switch (kind.kind) {
+    case 'functionCall':
+      return `tool call ${kind.name}${kind.unknownName ? ' (not an offered tool)' : ''}`;
+    case 'builtinCall':
+      return `builtin tool call ${kind.recipient} (not offered)`;
+    case 'reasoning':
+    case 'preamble':
+    case 'answer':
+      return kind.kind;
+    case 'other':
+      return `${header.role}${header.name ? ` ${header.name}` : ''}`;
   }
 }
 

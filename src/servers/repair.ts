@@ -42,6 +42,12 @@ function firstMarker(text: string): number {
   return -1;
 }
 
+/** Recipients that address a tool (its message ends with `<|call|>`), not a person. */
+function addressesTool(header: MessageHeader): boolean {
+  const recipient = header.recipient;
+  return recipient !== undefined && recipient !== '' && !['assistant', 'user', 'all'].includes(recipient);
+}
+
 function message(open: OpenMessage, stop: MessageStop): ParsedMessage {
   return { ...open.header, content: open.content, stop, notes: open.notes };
 }
@@ -256,6 +262,9 @@ export async function* repairChat(source: ChunkSource<ChatChunk>, options: Repai
     else say('final', json + held);
     json = '';
     held = '';
+    // The server stopped on <|call|>/<|return|> but does not put it in the text: end the leaked message as the model did.
+    const leakedOpen = [...(leak?.opened.values() ?? [])].at(-1);
+    if (!truncated && finish === 'stop' && leakedOpen) feedLeak(addressesTool(leakedOpen.header) ? '<|call|>' : '<|return|>');
     const leaked = leak?.opened;
     endLeak(false);
     // Whatever the parser left open (it should close everything at its end) is closed here.

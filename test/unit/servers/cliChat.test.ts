@@ -32,7 +32,7 @@ describe('harmony chat', () => {
       const cli = io({ 'req.json': request });
       const code = await chatCommand(['--url', server.url, '--kind', 'llamacpp', '--endpoint', 'chat', 'req.json'], cli);
       assert.equal(code, 0, cli.err);
-      assert.equal(cli.out, '[reasoning]\nUser asks for the weather in Tokyo. Need to call get_weather.\n[tool call get_weather (json)]\n{"city":"Tokyo"}\n');
+      assert.equal(cli.out, '[reasoning]\nUser asks for the weather in Tokyo. Need to call get_weather.\n[tool call get_weather]\n{"city":"Tokyo"}\n');
       assert.match(cli.err, /^server: .* is llamacpp \(configured\)\nusage: 139 prompt \+ 38 completion tokens\ndone: toolCalls via the chat endpoint\n$/);
     } finally {
       await server.close();
