@@ -189,13 +189,13 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
     if (piece === '') return;
     switch (state.kind) {
       case 'expectStart': {
+        // Trailing whitespace may be the layout before the next header: held, whatever the chunking.
         const pending = state.whitespace + piece;
-        if (pending.trim() === '') {
-          state.whitespace = pending;
-        } else {
-          state.whitespace = '';
+        const shown = pending.trimEnd();
+        state.whitespace = pending.slice(shown.length);
+        if (shown !== '') {
           state.since = tokens.length;
-          unparsed(pending);
+          unparsed(shown);
         }
         return;
       }
@@ -214,14 +214,29 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
 
   function headerText(h: HeaderState, piece: string): void {
     h.pristine = false;
-    const last = h.parts.length - 1;
-    if (typeof h.parts[last] === 'string') h.parts[last] += piece;
-    else h.parts.push(piece);
-    h.chars += piece.length;
-    const newline = piece.indexOf('\n');
-    const wordBeforeNewline = newline >= 0 && (h.section + piece.slice(0, newline)).trim() !== '';
-    h.section += piece;
-    if (wordBeforeNewline || h.chars > MAX_HEADER_CHARS) state = openHeader(h, 'salvage', MISSING_MESSAGE);
+    // Where the header gives up: after a newline that follows a word, or at the length limit.
+    // Found by position, not by chunk, so every chunking of a text reads the same.
+    const room = MAX_HEADER_CHARS - h.chars;
+    let cut = -1;
+    for (let at = piece.indexOf('\n'); at >= 0 && at < room; at = piece.indexOf('\n', at + 1)) {
+      if ((h.section + piece.slice(0, at)).trim() !== '') {
+        cut = at + 1;
+        break;
+      }
+    }
+    if (cut < 0 && piece.length > room) cut = room;
+    const kept = cut < 0 ? piece : piece.slice(0, cut);
+    if (kept !== '') {
+      const last = h.parts.length - 1;
+      if (typeof h.parts[last] === 'string') h.parts[last] += kept;
+      else h.parts.push(kept);
+      h.chars += kept.length;
+      h.section += kept;
+    }
+    if (cut < 0) return;
+    const m = openHeader(h, 'salvage', MISSING_MESSAGE);
+    state = m;
+    appendContent(m, piece.slice(cut));
   }
 
   // ---- markers ------------------------------------------------------------------------

@@ -11,8 +11,9 @@ const REPLACEMENT = '\uFFFD';
  * so the common case costs one Map lookup and no decoding.
  */
 const pieces = new Map<number, string | Uint8Array | null>();
-const strict = new TextDecoder('utf-8', { fatal: true });
-const lossy = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a U+FEFF the model wrote is content; by default a decoder would eat it at the start of every call.
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lossy = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 function pieceOf(id: number): string | Uint8Array | null {
   let piece = pieces.get(id);

@@ -105,10 +105,14 @@ test('#7 missing <|message|>: the header runs into the content (harmony #80/PR #
   // A header that runs on past a newline is streamed as content before the message ends.
   const parser = createParser({ role: 'assistant' });
   const events = parser.pushText('<|channel|>final Sorry, I cannot help.\nMore text');
-  assert.deepEqual(
-    events.filter((e) => e.type === 'contentDelta').map((e) => (e as { text: string }).text),
-    ['Sorry, I cannot help.\nMore text'],
+  assert.equal(
+    events
+      .filter((e) => e.type === 'contentDelta')
+      .map((e) => (e as { text: string }).text)
+      .join(''),
+    'Sorry, I cannot help.\nMore text',
   );
+  assert.deepEqual(parser.messages, [], 'still open: streamed before its end');
 });
 
 test('#8 junk words in a header are noted, the call still goes through (harmony #38 "––commentary"; vLLM #51977 to=functions.web-browsing)', () => {

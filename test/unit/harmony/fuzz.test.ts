@@ -1,0 +1,38 @@
+// The parser fuzzed with a fixed seed (test/fuzz/harness.ts has the invariants): random
+// token streams, mutated real completions, and every real completion cut at every position.
+// `npm run fuzz` runs the same over a million streams.
+import { test } from 'node:test';
+import { checkStream, corpusIds, describeFailure, mutatedStream, randomStream, seeded } from '../../fuzz/harness';
+
+function run(streams: Iterable<number[]>, random: () => number): number {
+  let count = 0;
+  for (const ids of streams) {
+    try {
+      checkStream(ids, random);
+    } catch (error) {
+      throw new Error(describeFailure(ids, error));
+    }
+    count++;
+  }
+  return count;
+}
+
+function* generate(make: (random: () => number) => number[], random: () => number, count: number): Iterable<number[]> {
+  for (let i = 0; i < count; i++) yield make(random);
+}
+
+test('every real completion, cut at every position: no exception, nothing lost', () => {
+  const random = seeded(1);
+  const cuts = corpusIds().flatMap((ids) => Array.from({ length: ids.length + 1 }, (_, at) => ids.slice(0, at)));
+  run(cuts, random);
+});
+
+test('3,000 mutated completions (markers deleted, doubled, swapped, inserted; cuts; splices)', () => {
+  const random = seeded(20261122);
+  run(generate(mutatedStream, random, 3000), random);
+});
+
+test('2,000 random token streams (ordinary, structural, half-character and invalid ids)', () => {
+  const random = seeded(42);
+  run(generate(randomStream, random, 2000), random);
+});
