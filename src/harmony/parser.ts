@@ -200,7 +200,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
         return;
       }
       case 'header':
-        headerText(state, piece);
+        takeHeaderText(state, piece);
         return;
       case 'content':
         appendContent(state, piece);
@@ -212,7 +212,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
     }
   }
 
-  function headerText(h: HeaderState, piece: string): void {
+  function takeHeaderText(h: HeaderState, piece: string): void {
     h.pristine = false;
     // Where the header gives up: after a newline that follows a word, or at the length limit.
     // Found by position, not by chunk, so every chunking of a text reads the same.

@@ -149,7 +149,8 @@ test('transcripts (no role): every role, tool authors, names after a colon', () 
 test('text before the first <|start|> of a transcript is unparsed', () => {
   const parser = createParser({ role: undefined });
   const events = [...parser.pushText('notes: <|start|>user<|message|>Hi<|end|>'), ...parser.end()];
-  assert.deepEqual(events[0], { type: 'unparsed', text: 'notes: ', note: 'text outside any message' });
+  assert.deepEqual(events[0], { type: 'unparsed', text: 'notes:', note: 'text outside any message' });
+  assert.equal(parser.messages[0]!.headerText, ' user', 'trailing whitespace is the layout before the header');
 });
 
 const message = (fields: Partial<ParsedMessage>): ParsedMessage => ({ role: 'assistant', content: '', stop: 'end', notes: [], ...fields });
