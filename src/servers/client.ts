@@ -14,7 +14,7 @@ import { ollamaEvent, ollamaRawParts } from './ollama';
 import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
 import { repairChat } from './repair';
-import { sseJson } from './sse';
+import { sseSource } from './sse';
 import type { ChatRequestJson, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, Logger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
 
 const KIND_NAMES: Record<ServerKind, string> = {
@@ -168,7 +168,7 @@ async function openRaw(
     warnIfTextPromptInexact(prompt, http.logger);
     const options = { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra };
     http.logger.info(`[client] Ollama /api/generate raw model ${model}: ${prompt.ids.length} prompt tokens`);
-    return { source: { items: ollamaRawParts(http, options, signal), map: ollamaEvent } };
+    return { source: { items: ollamaRawParts(http, options, signal), map: ollamaEvent, failure: (error) => error, ended: () => {} } };
   }
   const routes: RawRoute[] =
     kind === 'llamacpp'
@@ -185,7 +185,7 @@ async function openRaw(
     try {
       const exchange = await open(http, { method: 'POST', path: route.path, body: withExtra(route.body, extra, ['prompt', 'stream']), signal, assumedKind: KIND_NAMES[kind] });
       http.logger.info(`[client] ${KIND_NAMES[kind]} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
-      return { source: { items: sseJson(exchange, http.logger), map: route.map }, exchange };
+      return { source: sseSource(exchange, http.logger, route.map), exchange };
     } catch (error) {
       const next = routes[i + 1];
       if (next && error instanceof ServerError && error.kind === 'notFound' && !/model/i.test(error.serverMessage ?? '')) {
@@ -204,18 +204,60 @@ export interface CompleteOptions {
 }
 
 /**
+ * An iterable whose setup runs on the first `next()` and whose events then come straight
+ * from the stream's own iterator: no generator layer between the parser and the caller.
+ */
+function deferred<T>(start: () => Promise<AsyncIterator<T, void>>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T, void> {
+      let inner: AsyncIterator<T, void> | undefined;
+      let starting: Promise<AsyncIterator<T, void>> | undefined;
+      let stopped = false;
+      return {
+        next: () => {
+          if (inner) return inner.next();
+          if (stopped) return Promise.resolve({ done: true, value: undefined });
+          starting ??= start();
+          return starting.then((it) => {
+            inner = it;
+            return it.next();
+          });
+        },
+        return: async () => {
+          stopped = true;
+          const it = inner ?? (starting ? await starting.catch(() => undefined) : undefined);
+          await it?.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+/**
  * One completion, streamed: parser events (reasoning, answer and tool calls as Harmony
  * messages, whichever endpoint served them), usage, then one `done`. Failures throw a
- * ServerError after everything that had streamed was yielded.
+ * ServerError after everything that had streamed was yielded. Nothing is sent until the
+ * first event is asked for.
  */
-export async function* complete(
-  config: ServerConfig,
-  request: CompletionRequest,
-  signal?: AbortSignal,
-  options: CompleteOptions = {},
-): AsyncGenerator<StreamEvent, void, undefined> {
-  const http = httpContext(config);
-  const parser = options.parser ?? harmonyParser;
+export function complete(config: ServerConfig, request: CompletionRequest, signal?: AbortSignal, options: CompleteOptions = {}): AsyncIterable<StreamEvent> {
+  return deferred(async () => {
+    const http = httpContext(config);
+    try {
+      return await start(http, config, request, signal, options.parser ?? harmonyParser);
+    } catch (error) {
+      if (error instanceof ServerError) {
+        if (error.kind === 'notFound') forgetServer(config);
+        // The caller reports it (once); the log keeps the classification.
+        http.logger.debug(`[client] ${error.kind}${error.status === undefined ? '' : ` ${error.status}`} from ${error.endpoint ?? http.display}`);
+      }
+      throw error;
+    }
+  });
+}
+
+/** Detection, model, the request itself; returns the stream of events once the server has answered 2xx. */
+async function start(http: HttpContext, config: ServerConfig, request: CompletionRequest, signal: AbortSignal | undefined, parser: ParserFactory): Promise<AsyncIterator<StreamEvent, void>> {
   const { kind } = await resolveKind(http, config, signal);
   const endpoint = endpointFor(kind, config, request);
   const model = await modelFor(http, config, kind, signal);
@@ -223,49 +265,31 @@ export async function* complete(
   let exchange: Exchange | undefined;
   const missingFinish = (): ServerError =>
     cutError(exchange?.ctx ?? { url: http.display, endpoint: endpoint === 'raw' ? 'POST (completion)' : 'POST /v1/chat/completions', secret: http.apiKey }, exchange?.progress ?? { chunks: 0 });
-  try {
-    if (endpoint === 'raw') {
-      const prompt = promptOf(request);
-      let opened: Awaited<ReturnType<typeof openRaw>> | undefined;
-      try {
-        opened = await openRaw(http, kind, model, prompt, request, extra, signal);
-      } catch (error) {
-        // `auto` means raw where the server has it: one that has no completions endpoint gets the chat request.
-        const automatic = request.endpoint === undefined && config.endpoint !== 'raw' && config.endpoint !== 'chat';
-        const endpointMissing = error instanceof ServerError && error.kind === 'notFound' && !/model/i.test(error.serverMessage ?? '');
-        if (!(automatic && endpointMissing && request.chat !== undefined)) throw error;
-        http.logger.info(`[client] ${http.display} has no raw completion endpoint; using /v1/chat/completions`);
-      }
-      if (opened) {
-        exchange = opened.exchange;
-        try {
-          yield* feedRaw(opened.source, parser(), { logger: http.logger, missingFinish });
-        } finally {
-          opened.exchange?.close();
-        }
-        return;
-      }
-    }
-    const chat: ChatRequestJson | undefined = request.chat;
-    if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');
-    const current = await open(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: KIND_NAMES[kind] });
-    exchange = current;
-    http.logger.info(`[client] ${KIND_NAMES[kind]} /v1/chat/completions${model ? ` model ${model}` : ''}`);
-    const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {
-      const name = (t as { function?: { name?: unknown } } | null)?.function?.name;
-      return typeof name === 'string' ? [name] : [];
-    });
+  if (endpoint === 'raw') {
+    const prompt = promptOf(request);
+    let opened: Awaited<ReturnType<typeof openRaw>> | undefined;
     try {
-      yield* repairChat({ items: sseJson(current, http.logger), map: chatEvent }, { logger: http.logger, parser, tools, missingFinish });
-    } finally {
-      current.close();
+      opened = await openRaw(http, kind, model, prompt, request, extra, signal);
+    } catch (error) {
+      // `auto` means raw where the server has it: one that has no completions endpoint gets the chat request.
+      const automatic = request.endpoint === undefined && config.endpoint !== 'raw' && config.endpoint !== 'chat';
+      const endpointMissing = error instanceof ServerError && error.kind === 'notFound' && !/model/i.test(error.serverMessage ?? '');
+      if (!(automatic && endpointMissing && request.chat !== undefined)) throw error;
+      http.logger.info(`[client] ${http.display} has no raw completion endpoint; using /v1/chat/completions`);
     }
-  } catch (error) {
-    if (error instanceof ServerError) {
-      if (error.kind === 'notFound') forgetServer(config);
-      // The caller reports it (once); the log keeps the classification.
-      http.logger.debug(`[client] ${error.kind}${error.status === undefined ? '' : ` ${error.status}`} from ${error.endpoint ?? http.display}`);
+    if (opened) {
+      exchange = opened.exchange;
+      return feedRaw(opened.source, parser(), { logger: http.logger, missingFinish });
     }
-    throw error;
   }
+  const chat: ChatRequestJson | undefined = request.chat;
+  if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');
+  const current = await open(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: KIND_NAMES[kind] });
+  exchange = current;
+  http.logger.info(`[client] ${KIND_NAMES[kind]} /v1/chat/completions${model ? ` model ${model}` : ''}`);
+  const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {
+    const name = (t as { function?: { name?: unknown } } | null)?.function?.name;
+    return typeof name === 'string' ? [name] : [];
+  });
+  return repairChat(sseSource(current, http.logger, chatEvent), { logger: http.logger, parser, tools, missingFinish });
 }

@@ -86,46 +86,56 @@ export async function* feedRaw(source: ChunkSource<RawChunk>, parser: StreamPars
     }
   };
 
+  // However the consumer stops (end, error, break), the connection is released.
   try {
-    for await (const item of source.items) {
-      for (const chunk of source.map(item)) take(chunk);
-      for (let i = 0; i < out.length; i++) yield out[i]!;
-      out.length = 0;
+    try {
+      try {
+        for await (const item of source.items) {
+          for (const chunk of source.map(item)) take(chunk);
+          for (let i = 0; i < out.length; i++) yield out[i]!;
+          out.length = 0;
+        }
+        source.ended();
+      } catch (error) {
+        throw source.failure(error);
+      }
+    } catch (error) {
+      track(parser.end());
+      for (const event of out) yield event;
+      throw error;
     }
-  } catch (error) {
+    if (finish === undefined) {
+      track(parser.end());
+      for (const event of out) yield event;
+      throw options.missingFinish();
+    }
+
+    // Servers end on <|call|>/<|return|> without always showing it (llama.cpp and Ollama
+    // text, vLLM when it drops the stop id): put it back so the message ends as the model ended it.
+    const last = mode === 'ids' ? ids[ids.length - 1] : undefined;
+    const endedOnStop = mode === 'ids' ? last !== undefined && STOP_TEXT.has(last) : /<\|(call|return)\|>$/.test(text);
+    if (finish.reason === 'stop' && !endedOnStop && open !== undefined) {
+      const stop = finish.stopToken !== undefined && STOP_TEXT.has(finish.stopToken) ? finish.stopToken : addressesTool(open) ? Special.call : Special.return;
+      if (mode === 'ids') {
+        ids.push(stop);
+        track(parser.pushTokens([stop]));
+      } else {
+        const marker = STOP_TEXT.get(stop) ?? '';
+        text += marker;
+        track(parser.pushText(marker));
+      }
+    }
     track(parser.end());
     for (const event of out) yield event;
-    throw error;
-  }
-  if (finish === undefined) {
-    track(parser.end());
-    for (const event of out) yield event;
-    throw options.missingFinish();
-  }
 
-  // Servers end on <|call|>/<|return|> without always showing it (llama.cpp and Ollama
-  // text, vLLM when it drops the stop id): put it back so the message ends as the model ended it.
-  const last = mode === 'ids' ? ids[ids.length - 1] : undefined;
-  const endedOnStop = mode === 'ids' ? last !== undefined && STOP_TEXT.has(last) : /<\|(call|return)\|>$/.test(text);
-  if (finish.reason === 'stop' && !endedOnStop && open !== undefined) {
-    const stop = finish.stopToken !== undefined && STOP_TEXT.has(finish.stopToken) ? finish.stopToken : addressesTool(open) ? Special.call : Special.return;
-    if (mode === 'ids') {
-      ids.push(stop);
-      track(parser.pushTokens([stop]));
-    } else {
-      const marker = STOP_TEXT.get(stop) ?? '';
-      text += marker;
-      track(parser.pushText(marker));
-    }
+    const reason: FinishReason = lastStop === 'call' ? 'toolCalls' : finish.reason;
+    yield {
+      type: 'done',
+      finishReason: reason,
+      endpoint: 'raw',
+      completion: mode === 'ids' ? { ids, text: decode(ids) } : { text },
+    };
+  } finally {
+    source.close?.();
   }
-  track(parser.end());
-  for (const event of out) yield event;
-
-  const reason: FinishReason = lastStop === 'call' ? 'toolCalls' : finish.reason;
-  yield {
-    type: 'done',
-    finishReason: reason,
-    endpoint: 'raw',
-    completion: mode === 'ids' ? { ids, text: decode(ids) } : { text },
-  };
 }

@@ -300,24 +300,34 @@ export async function* repairChat(source: ChunkSource<ChatChunk>, options: Repai
     }
   };
 
+  // However the consumer stops (end, error, break), the connection is released.
   try {
-    for await (const item of source.items) {
-      for (const chunk of source.map(item)) take(chunk);
-      for (let i = 0; i < out.length; i++) yield out[i]!;
-      out.length = 0;
+    try {
+      try {
+        for await (const item of source.items) {
+          for (const chunk of source.map(item)) take(chunk);
+          for (let i = 0; i < out.length; i++) yield out[i]!;
+          out.length = 0;
+        }
+        source.ended();
+      } catch (error) {
+        throw source.failure(error);
+      }
+    } catch (error) {
+      flush(true);
+      for (const event of out) yield event;
+      throw error;
     }
-  } catch (error) {
-    flush(true);
+    if (finish === undefined) {
+      flush(true);
+      for (const event of out) yield event;
+      throw options.missingFinish();
+    }
+    flush(finish === 'length');
+    const madeCall = out.some((e) => e.type === 'messageEnd' && e.message.stop === 'call') || [...calls.values()].some((c) => c.name !== undefined);
     for (const event of out) yield event;
-    throw error;
+    yield { type: 'done', finishReason: madeCall ? 'toolCalls' : finish, endpoint: 'chat' };
+  } finally {
+    source.close?.();
   }
-  if (finish === undefined) {
-    flush(true);
-    for (const event of out) yield event;
-    throw options.missingFinish();
-  }
-  flush(finish === 'length');
-  const madeCall = out.some((e) => e.type === 'messageEnd' && e.message.stop === 'call') || [...calls.values()].some((c) => c.name !== undefined);
-  for (const event of out) yield event;
-  yield { type: 'done', finishReason: madeCall ? 'toolCalls' : finish, endpoint: 'chat' };
 }

@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { Stream } from 'openai/core/streaming';
 import { fromSdkStreamError } from './errors';
 import type { Exchange } from './http';
-import type { Logger } from './types';
+import type { ChunkSource, Logger } from './types';
 
 const holders = new WeakMap<Logger, OpenAI>();
 
@@ -36,18 +36,35 @@ function sdkLogHolder(logger: Logger): OpenAI {
   return holder;
 }
 
-/** The JSON payload of each `data:` event until `[DONE]` or the end of the body. */
-export async function* sseJson(exchange: Exchange, logger: Logger): AsyncGenerator<unknown, void, undefined> {
-  const stream = Stream.fromSSEResponse<unknown>(exchange.response, exchange.controller, sdkLogHolder(logger));
-  try {
-    for await (const item of stream) {
+/**
+ * The JSON payload of each `data:` event until `[DONE]` or the end of the body, as a
+ * ChunkSource: the consumer iterates the SDK's Stream itself (one async layer less per
+ * token) and has failures classified here.
+ */
+export function sseSource<C>(exchange: Exchange, logger: Logger, map: (item: unknown) => readonly C[]): ChunkSource<C> {
+  return {
+    items: Stream.fromSSEResponse<unknown>(exchange.response, exchange.controller, sdkLogHolder(logger)),
+    map: (item) => {
       exchange.progress.chunks++;
-      yield item;
-    }
+      return map(item);
+    },
+    failure: (error) => exchange.abortError() ?? fromSdkStreamError(exchange.ctx, exchange.progress, error) ?? exchange.failure(error),
+    ended: () => {
+      // The SDK ends quietly when the request is aborted; say why.
+      const aborted = exchange.abortError();
+      if (aborted) throw aborted;
+    },
+    close: () => exchange.close(),
+  };
+}
+
+/** The items one by one, for tests and tools that want a plain stream. */
+export async function* sseJson(exchange: Exchange, logger: Logger): AsyncGenerator<unknown, void, undefined> {
+  const source = sseSource(exchange, logger, (item) => [item]);
+  try {
+    for await (const item of source.items) yield* source.map(item);
+    source.ended();
   } catch (error) {
-    throw exchange.abortError() ?? fromSdkStreamError(exchange.ctx, exchange.progress, error) ?? exchange.failure(error);
+    throw source.failure(error);
   }
-  // The SDK ends quietly when the request is aborted; say why.
-  const aborted = exchange.abortError();
-  if (aborted) throw aborted;
 }

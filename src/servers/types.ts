@@ -105,6 +105,12 @@ export type ChatChunk =
 export interface ChunkSource<C> {
   readonly items: AsyncIterable<unknown>;
   readonly map: (item: unknown) => readonly C[];
+  /** What iterating `items` threw, classified (a ServerError passes through). */
+  readonly failure: (error: unknown) => unknown;
+  /** Called when `items` ended without an error; throws if the end was an abort. */
+  readonly ended: () => void;
+  /** Releases the connection, however the consumer stopped (end, error, break). */
+  readonly close?: () => void;
 }
 
 /** What `complete` yields: parser events (also for the chat path), usage, and one `done`. */

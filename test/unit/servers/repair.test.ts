@@ -14,7 +14,7 @@ async function* chunks(...items: ChatChunk[]): AsyncGenerator<ChatChunk> {
 
 function repair(tools: string[], ...items: ChatChunk[]) {
   return collect<StreamEvent>(
-    repairChat({ items: chunks(...items), map: (c) => [c as ChatChunk] }, {
+    repairChat({ items: chunks(...items), map: (c) => [c as ChatChunk], failure: (e) => e, ended: () => {} }, {
       logger: memoryLogger(),
       parser: recordingParser().factory,
       tools,
