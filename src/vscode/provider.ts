@@ -170,14 +170,16 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
     const settings = this.deps.settings();
     const server = model.server;
     const effort = effortOf(options, settings.reasoningEffort);
-    const request = toChatRequest(messages, options.tools, this.completions);
-    if (options.toolMode === vscode.LanguageModelChatToolMode.Required && (options.tools?.length ?? 0) > 0) {
-      request.messages.push({ role: 'system', content: 'You must answer by calling one of the functions in the functions namespace.' });
-    }
+    let request;
     let rendered;
     try {
+      request = toChatRequest(messages, options.tools, this.completions);
+      if (options.toolMode === vscode.LanguageModelChatToolMode.Required && (options.tools?.length ?? 0) > 0) {
+        request.messages.push({ role: 'system', content: 'You must answer by calling one of the functions in the functions namespace.' });
+      }
       rendered = renderChatRequest(request, { effort });
     } catch (error) {
+      // Input we cannot send (an image, a malformed tool schema): say what, before any request is made.
       throw new Error(userMessage(error, server));
     }
     const writer = createResponseWriter(progress, {

@@ -157,3 +157,31 @@ suite('gpt-oss provider (scripted stand-in for llama-server)', () => {
     assert.match((error as Error).message, new RegExp(server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   });
 });
+
+suite('gpt-oss provider, utility requests (scripted stand-in for llama-server)', () => {
+  let server: ScriptedLlamaServer;
+  let model: vscode.LanguageModelChat;
+  suiteSetup(async () => {
+    server = await startScriptedLlamaServer(32768);
+    await vscode.workspace.getConfiguration('gptOss').update('servers', [{ url: server.url, kind: 'llamacpp' }], vscode.ConfigurationTarget.Global);
+    model = await waitForModel();
+  });
+  suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('gptOss').update('servers', undefined, vscode.ConfigurationTarget.Global);
+    await server?.close();
+  });
+
+  test('a utility request without tools gets a short answer, and the model spent on thinking alone still says something', async () => {
+    server.script.push({ harmony: '<|channel|>final<|message|>Fix login bug<|return|>' });
+    const title = await model.sendRequest([vscode.LanguageModelChatMessage.User('Write a short title for this chat.')], {});
+    let text = '';
+    for await (const part of title.text) text += part;
+    assert.equal(text, 'Fix login bug');
+    // Only reasoning, cut off by the token limit: agent mode would report "No response" without a text part.
+    server.script.push({ harmony: '<|channel|>analysis<|message|>Let me think about this for a very long time' });
+    const thinking = await model.sendRequest([vscode.LanguageModelChatMessage.User('Hard question')], {});
+    text = '';
+    for await (const part of thinking.text) text += part;
+    assert.match(text, /spent its whole output budget/);
+  });
+});
