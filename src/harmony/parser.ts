@@ -10,6 +10,10 @@
 // `<|message|>` or `<|constrain|>` between messages opens an assistant message (a missing
 // `<|start|>assistant`); messages after `<|call|>`/`<|return|>` are parsed (generation
 // should have stopped, but the text is the model's) and plain text there is `unparsed`.
+//
+// Header text stays visible: every message keeps its header as written (`headerText`),
+// words the header reader could not use are quoted in the message's `notes`, and a
+// header that never reached `<|message|>` gives its unread rest to the content.
 import { parseHeader, type HeaderMode, type HeaderPart } from './header';
 import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from './parserTypes';
 import { createMarkupSplitter, type MarkupSplitter, type TextToken } from './textTokens';
