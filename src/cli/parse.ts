@@ -66,6 +66,6 @@ export async function parseCommand(args: string[], io: CliIo): Promise<number> {
   if (ids) for (const id of ids) emit(parser.pushTokens([id]));
   else emit(parser.pushText(input));
   emit(parser.end());
-  if (!values.stream) io.stdout(`${JSON.stringify(summaryJson(summarise(events)), null, 2)}\n`);
+  if (!values.stream) io.stdout(`${JSON.stringify(summaryJson(summarise(events, { transcript: values.transcript })), null, 2)}\n`);
   return 0;
 }

@@ -32,14 +32,19 @@ export interface CompletionSummary {
   readonly builtinCalls: BuiltinCall[];
   /** The output ended inside a message. */
   readonly truncated: boolean;
-  /** Text outside any message, and messages that are not the assistant's (a hallucinated tool result). */
+  /** Text outside any message; in a completion, also messages that are not the assistant's (a tool result it made up). */
   readonly unparsed: string;
   readonly events: ParserEvent[];
 }
 
 export type CompletionOptions = Partial<ParserOptions> & ClassifyOptions;
 
-export function summarise(events: readonly ParserEvent[], options: ClassifyOptions = {}): CompletionSummary {
+export interface SummaryOptions extends ClassifyOptions {
+  /** The events are a transcript: user, system and tool messages are messages, not stray output. */
+  readonly transcript?: boolean;
+}
+
+export function summarise(events: readonly ParserEvent[], options: SummaryOptions = {}): CompletionSummary {
   const messages: ParsedMessage[] = [];
   const reasoning: string[] = [];
   const content: string[] = [];
@@ -68,10 +73,14 @@ export function summarise(events: readonly ParserEvent[], options: ClassifyOptio
         builtinCalls.push({ recipient: kind.recipient, rawArguments: kind.rawArguments });
         break;
       case 'other':
-        unparsed += message.content;
+        if (!options.transcript) unparsed += message.content;
         break;
       case 'preamble':
         break;
+      default: {
+        const unknown: never = kind;
+        throw new Error(`unclassified message ${JSON.stringify(unknown)}`);
+      }
     }
   }
   return {
@@ -91,8 +100,9 @@ export function summarise(events: readonly ParserEvent[], options: ClassifyOptio
  * `<|start|>assistant`; with `role: undefined`, a transcript that starts with `<|start|>`.
  */
 export function parseCompletion(input: readonly number[] | string, options: CompletionOptions = {}): CompletionSummary {
-  const parser = createParser({ role: 'role' in options ? options.role : 'assistant' });
+  const role = 'role' in options ? options.role : 'assistant';
+  const parser = createParser({ role });
   const events = typeof input === 'string' ? parser.pushText(input) : parser.pushTokens(input);
   events.push(...parser.end());
-  return summarise(events, options);
+  return summarise(events, { ...options, transcript: role === undefined });
 }

@@ -66,12 +66,16 @@ test('parse --stream prints one JSON event per line, token by token with --ids',
 
 test('parse --transcript reads a transcript that starts with <|start|>', async () => {
   const result = await runCli(['parse', '--transcript'], { '-': '<|start|>user<|message|>Hi<|end|><|start|>assistant<|channel|>final<|message|>Hello<|end|>' });
-  const out = JSON.parse(result.stdout) as { messages: { role: string }[]; content: string };
+  const out = JSON.parse(result.stdout) as { messages: { role: string }[]; content: string; unparsed?: string };
   assert.deepEqual(
     out.messages.map((m) => m.role),
     ['user', 'assistant'],
   );
   assert.equal(out.content, 'Hello');
+  assert.equal(out.unparsed, undefined, 'the user turn is a message, not stray output');
+  // In a completion, a tool result the model made up after <|call|> is stray output.
+  const madeUp = await runCli(['parse'], { '-': '<|channel|>commentary to=functions.f<|message|>{}<|call|><|start|>functions.f to=assistant<|channel|>commentary<|message|>{"ok": true}<|end|>' });
+  assert.equal((JSON.parse(madeUp.stdout) as { unparsed?: string }).unparsed, '{"ok": true}');
 });
 
 test('bad input exits 2 with one line', async () => {
