@@ -33,7 +33,7 @@ export function inspectTranscript(text: string): TranscriptInspection {
   const ids = encodeWithMarkup(text);
   // Character offset at which each token ends, following UTF-8 across token boundaries.
   const ends = new Array<number>(ids.length);
-  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   let offset = 0;
   ids.forEach((id, i) => {
     if (isSpecialId(id)) offset += decoder.decode().length + decodeToken(id).length;

@@ -80,7 +80,7 @@ export function tokenBytes(id: number): Uint8Array | undefined {
  * not valid UTF-8 and ids outside the vocabulary become U+FFFD, so decoding never throws.
  */
 export function decode(ids: Iterable<number>): string {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   let text = '';
   for (const id of ids) {
     const special = specialText(id);

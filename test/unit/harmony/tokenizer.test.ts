@@ -71,3 +71,8 @@ test('a character split over tokens decodes whole', () => {
   assert.ok(ids.length >= 1);
   assert.equal(decode(ids), '🦀');
 });
+
+test('a U+FEFF the model writes is kept (no byte-order-mark stripping)', () => {
+  const ids = encodeOrdinary('\uFEFFhello');
+  assert.equal(decode(ids), '\uFEFFhello');
+});
