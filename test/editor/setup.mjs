@@ -6,12 +6,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
-import { fileURLToPath } from 'node:url';
 import {
   cacheDir, chromium, CODE_SERVER_VERSION, codeServerEntry, codeServerPackage,
   NODE_VERSION, node24, node24Bin, node24Dir, stampContent, stampFile,
 } from './paths.mjs';
 import { createTempHome } from './tempHome.mjs';
+import { rerunUnderLock } from '../setupLock.mjs';
 
 const started = Date.now();
 const log = (message) => console.log(`[editor setup] ${message}`);
@@ -35,15 +35,7 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
   fail(`the offline editor needs Linux x64 (this is ${process.platform} ${process.arch}); elsewhere use npm run test:electron`);
 }
 
-if (!process.env.GPT_OSS_EDITOR_SETUP_LOCKED) {
-  mkdirSync(cacheDir, { recursive: true });
-  const locked = spawnSync('flock', [join(cacheDir, '.lock'), process.execPath, fileURLToPath(import.meta.url)], {
-    stdio: 'inherit',
-    env: { ...process.env, GPT_OSS_EDITOR_SETUP_LOCKED: '1' },
-  });
-  if (locked.error) fail(`cannot run flock (Debian package util-linux): ${locked.error.message}`);
-  process.exit(locked.status ?? 1);
-}
+rerunUnderLock({ cacheDir, envFlag: 'GPT_OSS_EDITOR_SETUP_LOCKED', scriptUrl: import.meta.url, fail });
 
 /** Runs a command with inherited output; prints a heartbeat because some steps are silent for minutes. */
 function run(label, command, args, options = {}) {

@@ -21,6 +21,7 @@ import {
   craftedFinalModel, craftedToolCallModel,
   llamaServer, manifestOf, modelsDir, modelStampFile, NODE_LLAMA_CPP_VERSION, packageDir, sourceDir,
 } from './paths.mjs';
+import { rerunUnderLock } from '../setupLock.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -66,15 +67,7 @@ if (buildIsCurrent() && modelsAreCurrent()) {
   process.exit(0);
 }
 
-if (!process.env.GPT_OSS_LLAMA_SETUP_LOCKED) {
-  mkdirSync(cacheDir, { recursive: true });
-  const locked = spawnSync('flock', [join(cacheDir, '.lock'), process.execPath, fileURLToPath(import.meta.url)], {
-    stdio: 'inherit',
-    env: { ...process.env, GPT_OSS_LLAMA_SETUP_LOCKED: '1' },
-  });
-  if (locked.error) fail(`cannot run flock (Debian package util-linux): ${locked.error.message}`);
-  process.exit(locked.status ?? 1);
-}
+rerunUnderLock({ cacheDir, envFlag: 'GPT_OSS_LLAMA_SETUP_LOCKED', scriptUrl: import.meta.url, fail });
 
 const hasCommand = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 
