@@ -9,7 +9,7 @@ import { detectServer, listModels as listServerModels, type Detection } from './
 import { ServerError, cutError } from './errors';
 import { feedRaw } from './feed';
 import { httpContext, open, type Exchange, type HttpContext } from './http';
-import { llamacppCompletionBody, llamacppEvent } from './llamacpp';
+import { llamacppCompletionBody, llamacppEvents } from './llamacpp';
 import { ollamaEvent, ollamaRawParts } from './ollama';
 import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
@@ -173,7 +173,7 @@ async function openRaw(
   const routes: RawRoute[] =
     kind === 'llamacpp'
       ? [
-          { path: '/completion', body: llamacppCompletionBody(prompt.ids, request), map: llamacppEvent },
+          { path: '/completion', body: llamacppCompletionBody(prompt.ids, request), map: llamacppEvents() },
           // Proxies that pass only /v1 still reach a token-exact prompt.
           v1CompletionsIds(kind, model, prompt.ids, request),
         ]

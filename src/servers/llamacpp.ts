@@ -1,6 +1,8 @@
 // llama.cpp's native `/completion`: a token-id prompt in, one SSE event per token out
 // (`content`, `tokens: [id]`, `stop`), then a final event with `stop: true`,
 // `stop_type`, `tokens_evaluated` and `tokens_predicted` (tools/server/README.md).
+import { tokenBytes } from '../harmony/tokenizer';
+import { Special, specialText } from '../harmony/tokens';
 import { finishReason } from './completions';
 import type { RawChunk } from './types';
 
@@ -25,24 +27,49 @@ export function llamacppCompletionBody(ids: readonly number[], options: { maxTok
   };
 }
 
-/** One `/completion` stream event → what it carries. */
-export function llamacppEvent(item: unknown): RawChunk[] {
-  const event = item as CompletionEventWire;
-  const out: RawChunk[] = [];
-  const tokens = event.tokens;
-  if (Array.isArray(tokens) && tokens.length > 0 && tokens.every((t) => typeof t === 'number')) {
-    out.push({ type: 'ids', ids: tokens as number[] });
-  } else if (typeof event.content === 'string' && event.content !== '') {
-    out.push({ type: 'text', text: event.content });
-  }
-  if (event.stop === true) {
-    const prompt = typeof event.tokens_evaluated === 'number' ? event.tokens_evaluated : undefined;
-    const completion = typeof event.tokens_predicted === 'number' ? event.tokens_predicted : undefined;
-    if (prompt !== undefined || completion !== undefined) out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion });
-    const raw = typeof event.stop_type === 'string' ? event.stop_type : 'eos';
-    out.push({ type: 'finish', reason: finishReason(raw), raw });
-  }
-  return out;
+/**
+ * A reader of one `/completion` stream: each event → what it carries.
+ *
+ * llama.cpp sends no event for a token that ends inside a UTF-8 character: the next event has
+ * the whole text but only its own id, so the earlier id is lost (seen on the live server) and
+ * decoding the ids would give U+FFFD. So the ids are checked against the event's text, through
+ * a decoder that carries unfinished characters across events; where they disagree the text is
+ * what the model said, and it goes on as text (the feed re-tokenises it).
+ */
+const END_OF_GENERATION: ReadonlySet<number> = new Set([Special.return, Special.call, Special.endOfText]);
+
+export function llamacppEvents(): (item: unknown) => RawChunk[] {
+  let decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  const textOf = (ids: readonly number[]): string => {
+    let text = '';
+    for (const id of ids) {
+      // End-of-generation tokens come with empty text.
+      const special = END_OF_GENERATION.has(id) ? '' : specialText(id);
+      const bytes = special === undefined ? tokenBytes(id) : undefined;
+      text += special !== undefined ? decoder.decode() + special : bytes === undefined ? decoder.decode() + '\uFFFD' : decoder.decode(bytes, { stream: true });
+    }
+    return text;
+  };
+  return (item) => {
+    const event = item as CompletionEventWire;
+    const out: RawChunk[] = [];
+    const tokens = event.tokens;
+    const ids = Array.isArray(tokens) && tokens.length > 0 && tokens.every((t) => typeof t === 'number') ? (tokens as number[]) : undefined;
+    if (ids !== undefined && (typeof event.content !== 'string' || textOf(ids) === event.content)) {
+      out.push({ type: 'ids', ids });
+    } else if (typeof event.content === 'string' && event.content !== '') {
+      decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+      out.push({ type: 'text', text: event.content });
+    }
+    if (event.stop === true) {
+      const prompt = typeof event.tokens_evaluated === 'number' ? event.tokens_evaluated : undefined;
+      const completion = typeof event.tokens_predicted === 'number' ? event.tokens_predicted : undefined;
+      if (prompt !== undefined || completion !== undefined) out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion });
+      const raw = typeof event.stop_type === 'string' ? event.stop_type : 'eos';
+      out.push({ type: 'finish', reason: finishReason(raw), raw });
+    }
+    return out;
+  };
 }
 
 /** `n_ctx` of the running server, from `/props` (per slot: what a prompt may use). */

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { complete } from '../../../src/servers/client';
-import { encodeWithMarkup } from '../../../src/harmony/tokenizer';
+import { decode, encodeWithMarkup } from '../../../src/harmony/tokenizer';
 import { ServerError } from '../../../src/servers/errors';
 import type { ServerConfig, StreamEvent } from '../../../src/servers/types';
 import { FINAL_UTF8, TOOLCALL } from '../../fixtures/servers/build-fixtures';
@@ -76,6 +76,24 @@ describe('llama.cpp /completion with a token prompt, built from docs, not captur
     const { error, pushed } = await raw({ kind: 'llamacpp' }, replayAt('/completion', bytes, SPLITS.awkward!(bytes)));
     assert.equal(error, undefined);
     assert.deepEqual(pushed.ids, encodeWithMarkup(FINAL_UTF8));
+  });
+
+  test('a token that ends inside a character is never streamed (seen on the live llama-server): the text is kept, not U+FFFD', async () => {
+    // " ☀" is ids 25701 (" \xE2\x98") + 222; llama.cpp sends one event with the whole text and only id 222.
+    const answer = encodeWithMarkup('<|channel|>final<|message|>Sunny ☀ today');
+    const lost = answer.indexOf(25701);
+    assert.ok(lost > 0 && answer[lost + 1] === 222, 'the fixture has the split character');
+    const events = answer.flatMap((id, i) => {
+      if (i === lost) return [];
+      const content = i === lost + 1 ? decode([25701, 222]) : decode([id]);
+      return [`data: ${JSON.stringify({ index: 0, content, tokens: [id], stop: false })}\n\n`];
+    });
+    events.push(`data: ${JSON.stringify({ index: 0, content: '', tokens: [], stop: true, stop_type: 'eos', tokens_evaluated: PROMPT.ids.length, tokens_predicted: answer.length })}\n\n`);
+    const bytes = Buffer.from(events.join(''));
+    const { error, pushed } = await raw({ kind: 'llamacpp' }, replayAt('/completion', bytes, SPLITS.awkward!(bytes)));
+    assert.equal(error, undefined);
+    assert.equal(decode(pushed.ids).replace(/<\|return\|>$/, ''), '<|channel|>final<|message|>Sunny ☀ today');
+    assert.ok(!decode(pushed.ids).includes('\uFFFD'));
   });
 
   test('a proxy without /completion: falls back to /v1/completions with the same token prompt (the real capture)', async () => {
