@@ -23,6 +23,7 @@ const STAGES = [
   { name: 'live llama.cpp tests', command: ['node', 'test/run-live.mjs'] },
   { name: 'extension-host tests (code-server)', command: ['node', 'test/editor/run-extension-tests.mjs'] },
   { name: 'UI tests (Playwright + Chromium)', command: ['node', 'test/editor/run-ui-tests.mjs'] },
+  { name: 'VSIX: vsce package, install into code-server, selectChatModels', command: ['node', 'test/editor/vsix.mjs'] },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), 'gpt-oss-test-'));

@@ -32,22 +32,25 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * @param {{ folder: string, env?: Record<string, string>, onLine?: (line: string) => void }} options
+ * @param {{ folder: string, env?: Record<string, string>, onLine?: (line: string) => void,
+ *   extensionsDir?: string, settings?: Record<string, unknown> }} options
  *   folder: the workspace folder; env: extra variables for the server and so for the extension host
- *   (it inherits them); onLine: sees each line the server logs, extension host stdout included.
+ *   (it inherits them); onLine: sees each line the server logs, extension host stdout included;
+ *   extensionsDir: installed extensions to load (default: a fresh empty dir; a given one is left in
+ *   place); settings: extra user settings, over the defaults above.
  */
-export async function startCodeServer({ folder, env = {}, onLine = () => {} }) {
+export async function startCodeServer({ folder, env = {}, onLine = () => {}, extensionsDir, settings = {} }) {
   if (!existsSync(stampFile)) {
     throw new Error('code-server is not installed: run `npm run setup` (node test/setup.mjs) first');
   }
   const home = createTempHome('code-server');
   const userData = home.sub('user-data');
-  writeFileSync(join(home.sub('user-data/User'), 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(home.sub('user-data/User'), 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
 
   // Port 0 lets the kernel pick a free port, with no window for another process to take it.
   const args = [
     codeServerEntry, '--config', '/dev/null', '--auth', 'none', '--bind-addr', '127.0.0.1:0',
-    '--user-data-dir', userData, '--extensions-dir', home.sub('extensions'),
+    '--user-data-dir', userData, '--extensions-dir', extensionsDir ?? home.sub('extensions'),
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
     // Without it the built workbench ignores the payload: no extension under development, no tests.
     '--vscode-option', 'enable-smoke-test-driver',
