@@ -5,6 +5,7 @@
 import { clearTimeout, setTimeout } from 'node:timers';
 import { bundleExtensionTests } from './bundleExtensionTests.mjs';
 import { buildExtension, extensionTestResults, report, root, withEditor, workspace } from './editorSession.mjs';
+import { cacheDir as llamaCacheDir } from '../llama/paths.mjs';
 
 const RUN_TIMEOUT_MS = 5 * 60_000;
 const verbose = process.argv.includes('--verbose');
@@ -51,6 +52,9 @@ try {
     GPT_OSS_EXTENSION_TEST_RESULTS: results.path,
     GPT_OSS_EXTENSION_TEST_STDOUT_PREFIX: MOCHA_PREFIX,
     GPT_OSS_EXTENSION_TEST_COLOR: process.stdout.isTTY ? '1' : '0',
+    // code-server gets a throwaway HOME and XDG_CACHE_HOME: the live llama-server test
+    // (test/extension/liveLlama.test.ts) finds the real build and models through this.
+    GPT_OSS_LLAMA_CACHE: llamaCacheDir,
   };
   exitCode = await withEditor({ folder: workspace, env, onLine: echoMocha }, ({ server, browser }) =>
     runInWorkbench(server, browser, entry));
