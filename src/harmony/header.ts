@@ -226,13 +226,20 @@ class HeaderReader {
   }
 
   /** Salvage: header syntax is read until the first word that is not; returns where content starts. */
-  readUntilContent(words: readonly Word[]): number | undefined {
+  readUntilContent(words: readonly Word[], sectionText: string): number | undefined {
     let afterRecipient = false;
     for (const word of words) {
       if (!word.constrained && word.text.startsWith('to=')) {
         this.takeRecipient(word.text.slice(3), false);
         afterRecipient = true;
         continue;
+      }
+      const type = word.constrained ? (/^[\w.+/-]*/.exec(word.text)?.[0] ?? '') : '';
+      const at = word.constrained ? sectionText.indexOf(word.text, word.start) : -1;
+      if (word.constrained && type !== '' && type.length < word.text.length && at >= 0) {
+        // `<|constrain|>json{"city":"Tokyo"}`: no <|message|>, and the content glued to its type.
+        this.readWord({ ...word, text: type }, false);
+        return at + type.length;
       }
       if (word.constrained) this.readWord(word, false);
       else if (afterRecipient && this.contentType === undefined && isContentType(word.text)) this.contentType = word.text;
@@ -276,7 +283,7 @@ export function parseHeader(parts: readonly HeaderPart[], options: HeaderOptions
   let content = '';
   if (options.mode === 'salvage') {
     const section = sections[last]!;
-    const start = reader.readUntilContent(words[last]!.slice(skip(last)));
+    const start = reader.readUntilContent(words[last]!.slice(skip(last)), section.text);
     if (start !== undefined) {
       headerText = [...sections.slice(0, last).map((s) => literal(s)), literal(section, start)].join(CHANNEL_LITERAL);
       content = section.text.slice(start);

@@ -78,6 +78,11 @@ function rankMap(ranks: Ranks): Map<string, number> {
   return map;
 }
 
+/** The rank of the token whose bytes are exactly these, if there is one. */
+export function rankOfBytes(bytes: Uint8Array, ranks: Ranks): number | undefined {
+  return rankMap(ranks).get(latin1(bytes));
+}
+
 /**
  * A binary min-heap of pairs packed as `rank * 2^32 + start` in a Float64Array
  * (exact below 2^53), so ordering by the number orders by rank, then leftmost start.

@@ -5,7 +5,7 @@
 // recognition is not used: it only finds a special token at the start of the text
 // or right after another special (TOKENIZER-BENCH.md), so formatting tokens are
 // appended by id and transcripts with literal markup are split here.
-import { encodeWithLongPieces, mayHaveLongPiece } from './longPieces';
+import { encodeWithLongPieces, mayHaveLongPiece, rankOfBytes } from './longPieces';
 import { specialId, specialText, SPECIAL_LITERAL, isSpecialId } from './tokens';
 
 type Tables = typeof import('./o200kTables');
@@ -132,4 +132,29 @@ export function encodeOrdinaryCached(text: string): readonly number[] {
 export function clearEncodeMemo(): void {
   memo.clear();
   memoChars = 0;
+}
+
+/**
+ * The fewest ordinary tokens whose bytes are exactly these (a byte string need not be
+ * valid UTF-8). Every single byte is a token, so there is always an answer.
+ */
+export function tokensForBytes(bytes: Uint8Array): number[] {
+  const { ranks } = load();
+  const n = bytes.length;
+  // best[i]: fewest tokens for bytes[0..i); from[i]: where the last of them starts.
+  const best = new Array<number>(n + 1).fill(Infinity);
+  const from = new Array<number>(n + 1).fill(0);
+  best[0] = 0;
+  for (let end = 1; end <= n; end++) {
+    for (let start = Math.max(0, end - 64); start < end; start++) {
+      if (best[start]! + 1 >= best[end]!) continue;
+      if (rankOfBytes(bytes.subarray(start, end), ranks) !== undefined) {
+        best[end] = best[start]! + 1;
+        from[end] = start;
+      }
+    }
+  }
+  const ids: number[] = [];
+  for (let end = n; end > 0; end = from[end]!) ids.unshift(rankOfBytes(bytes.subarray(from[end]!, end), ranks)!);
+  return ids;
 }

@@ -1,7 +1,7 @@
 // llama.cpp's native `/completion`: a token-id prompt in, one SSE event per token out
 // (`content`, `tokens: [id]`, `stop`), then a final event with `stop: true`,
 // `stop_type`, `tokens_evaluated` and `tokens_predicted` (tools/server/README.md).
-import { tokenBytes } from '../harmony/tokenizer';
+import { tokenBytes, tokensForBytes } from '../harmony/tokenizer';
 import { Special, specialText } from '../harmony/tokens';
 import { finishReason } from './completions';
 import type { RawChunk } from './types';
@@ -36,6 +36,27 @@ export function llamacppCompletionBody(ids: readonly number[], options: { maxTok
  * a decoder that carries unfinished characters across events; where they disagree the text is
  * what the model said, and it goes on as text (the feed re-tokenises it).
  */
+/**
+ * The ids of an event whose earlier tokens were not streamed: its text's bytes end with the
+ * bytes of the ids it carries, and the bytes before them are the lost tokens'. One lost token
+ * (a character split in two) is found exactly; for more, the fewest tokens that spell the bytes.
+ */
+function withLostIds(content: string, ids: readonly number[]): number[] | undefined {
+  const tail = ids.map((id) => tokenBytes(id));
+  if (tail.some((b) => b === undefined)) return undefined;
+  const text = utf8.encode(content);
+  const tailLength = tail.reduce((sum, b) => sum + b!.length, 0);
+  if (tailLength >= text.length) return undefined;
+  let at = text.length - tailLength;
+  for (const bytes of tail) {
+    for (let i = 0; i < bytes!.length; i++) if (text[at + i] !== bytes![i]) return undefined;
+    at += bytes!.length;
+  }
+  return [...tokensForBytes(text.subarray(0, text.length - tailLength)), ...ids];
+}
+
+const utf8 = new TextEncoder();
+
 const END_OF_GENERATION: ReadonlySet<number> = new Set([Special.return, Special.call, Special.endOfText]);
 
 export function llamacppEvents(): (item: unknown) => RawChunk[] {
@@ -59,7 +80,8 @@ export function llamacppEvents(): (item: unknown) => RawChunk[] {
       out.push({ type: 'ids', ids });
     } else if (typeof event.content === 'string' && event.content !== '') {
       decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-      out.push({ type: 'text', text: event.content });
+      const recovered = ids === undefined ? undefined : withLostIds(event.content, ids);
+      out.push(recovered === undefined ? { type: 'text', text: event.content } : { type: 'ids', ids: recovered });
     }
     if (event.stop === true) {
       const prompt = typeof event.tokens_evaluated === 'number' ? event.tokens_evaluated : undefined;

@@ -76,3 +76,12 @@ test('a U+FEFF the model writes is kept (no byte-order-mark stripping)', () => {
   const ids = encodeOrdinary('\uFEFFhello');
   assert.equal(decode(ids), '\uFEFFhello');
 });
+
+test('tokensForBytes spells any byte string with the fewest tokens, partial characters included', async () => {
+  const { tokensForBytes, tokenBytes } = await import('../../../src/harmony/tokenizer');
+  const halfSun = tokenBytes(25701)!; // " \xE2\x98": a space and the first two bytes of ☀
+  assert.deepEqual(tokensForBytes(halfSun), [25701]);
+  const bytes = new TextEncoder().encode('hello world');
+  assert.deepEqual(tokensForBytes(bytes), [24912, 2375]);
+  assert.deepEqual(tokensForBytes(new Uint8Array([0xff])).length, 1);
+});

@@ -93,7 +93,8 @@ describe('llama.cpp /completion with a token prompt, built from docs, not captur
     const { error, pushed } = await raw({ kind: 'llamacpp' }, replayAt('/completion', bytes, SPLITS.awkward!(bytes)));
     assert.equal(error, undefined);
     assert.equal(decode(pushed.ids).replace(/<\|return\|>$/, ''), '<|channel|>final<|message|>Sunny ☀ today');
-    assert.ok(!decode(pushed.ids).includes('\uFFFD'));
+    // The lost id is recovered from the bytes the event's text has beyond its own id: the model's tokens exactly.
+    assert.deepEqual(pushed.ids.slice(0, answer.length), answer);
   });
 
   test('a proxy without /completion: falls back to /v1/completions with the same token prompt (the real capture)', async () => {
