@@ -135,7 +135,8 @@ async function launch(options: LlamaServerOptions, port: number): Promise<LlamaS
   const terminate = async (signal: NodeJS.Signals, graceMs: number) => {
     if (gone) return;
     child.kill(signal);
-    const timer = sleep(graceMs).then(() => 'timeout' as const);
+    // Unref'd: a pending grace timer must not keep the test process alive after the server is gone.
+    const timer = sleep(graceMs, undefined, { ref: false }).then(() => 'timeout' as const);
     if ((await Promise.race([exited, timer])) === 'timeout') {
       child.kill('SIGKILL');
       await exited;
