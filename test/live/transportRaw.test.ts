@@ -109,6 +109,12 @@ describe('our transport + parser on the real llama-server: raw /completion, gram
         note: /no <\|message\|> after the header/,
       },
       {
+        name: 'no <|end|> before the next <|start|> (analysis runs straight into the final message)',
+        text: `<|channel|>analysis<|message|>${ANALYSIS_FINAL}<|start|>assistant<|channel|>final<|message|>${FINAL_ANSWER}<|return|>`,
+        expect: { reasoning: ANALYSIS_FINAL, content: FINAL_ANSWER, calls: [], unparsed: '', truncated: false },
+        note: /no <\|end\|> before <\|start\|>/,
+      },
+      {
         name: 'stray <|channel|>commentary to=assistant prefix',
         text: `<|channel|>commentary to=assistant<|channel|>analysis<|message|>${ANALYSIS_FINAL}<|end|><|start|>assistant<|channel|>final<|message|>${FINAL_ANSWER}<|return|>`,
         expect: { reasoning: ANALYSIS_FINAL, content: FINAL_ANSWER, calls: [], unparsed: '', truncated: false },
@@ -178,6 +184,25 @@ describe('our transport + parser on the real llama-server: raw /completion, gram
     assert.equal(outcome.summary.content, 'Nice 😀 day', 'the text is whole');
     assert.equal(outcome.usage?.completionTokens, model.length, 'the server generated exactly the scripted tokens');
     // The provider sends these ids back as the next prompt's history: they must be what the model saw.
+    assert.deepEqual(outcome.done?.completion?.ids, model, 'the completion ids are the tokens the model generated');
+  });
+
+  it('tokens held back by a partial stop-string match (a `stop` in the extra body) keep their own ids (" sun" + "ny", not our " sunny")', async () => {
+    // With `stop: [" sunny day"]` llama.cpp streams " sun" and "ny" as events with their ids and empty
+    // content (they might begin the stop string); the next event carries " sunny weather" with only
+    // its own id. The ids were streamed: dropping them and re-deriving them from the text gives our
+    // tokenizer's 46726 instead of the model's 7334 + 3008.
+    assert.deepEqual([decode([7334]), decode([3008]), encodeWithMarkup(' sunny')], [' sun', 'ny', [46726]]);
+    const model = [...encodeWithMarkup('<|channel|>final<|message|>A'), 7334, 3008, ...encodeWithMarkup(' weather.<|return|>')];
+    const outcome = await run(liveConfig(server.url), {
+      prompt: { ids: rendered(GREETING_CHAT).ids },
+      endpoint: 'raw',
+      maxTokens: model.length + 8,
+      extraBody: { ...idScript(model), stop: [' sunny day'], seed: 1 },
+    });
+    assert.equal(outcome.error, undefined, String(outcome.error));
+    assert.equal(outcome.summary.content, 'A sunny weather.');
+    assert.equal(outcome.usage?.completionTokens, model.length);
     assert.deepEqual(outcome.done?.completion?.ids, model, 'the completion ids are the tokens the model generated');
   });
 });

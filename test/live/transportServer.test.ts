@@ -101,6 +101,19 @@ describe('our transport on the real llama-server (random weights)', () => {
     assert.equal(outcome.summary.reasoning, 'Partial thought here');
     assert.deepEqual(outcome.summary.messages.map((m) => [m.channel, m.stop]), [['analysis', 'truncated']]);
   });
+
+  it("chat path, scripted: the model skips <|end|> before its final message — llama.cpp's parser leaves the markup and the answer inside reasoning_content; our fallback should parse it like leaked content (the raw path does)", async () => {
+    const text = '<|channel|>analysis<|message|>Partial thought here<|start|>assistant<|channel|>final<|message|>Hi there';
+    const outcome = await run(liveConfig(server.url, { endpoint: 'chat' }), {
+      chat: { ...GREETING_CHAT },
+      maxTokens: 40,
+      extraBody: { grammar: harmonyGrammar(text), seed: 1 },
+    });
+    assert.equal(outcome.error, undefined, String(outcome.error));
+    assert.ok(!/<\|(start|channel|message)\|>/.test(outcome.summary.reasoning), `Harmony markup shown as thinking: ${JSON.stringify(outcome.summary.reasoning)}`);
+    assert.equal(outcome.summary.reasoning, 'Partial thought here');
+    assert.equal(outcome.summary.content, 'Hi there');
+  });
 });
 
 describe('real server faults through our transport', () => {
