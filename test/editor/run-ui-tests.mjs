@@ -2,7 +2,8 @@
 // Playwright, with this checkout loaded as the extension under development and
 // test/fixtures/workspace/ open. Runs every test/editor/ui/*.test.mjs with mocha (tdd: suite/test);
 // tests share one page through ui/session.mjs. Screenshots go to test-results/screenshots/.
-// Exit code = result; {passed, failed} goes to $TEST_RESULTS_FILE. --verbose prints the server log.
+// Exit code = result; {passed, failed} goes to $TEST_RESULTS_FILE. --verbose prints the server log;
+// --grep PATTERN runs only the tests whose full title matches (mocha's grep).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
@@ -12,9 +13,11 @@ import { waitForWorkbench } from './ui/workbench.mjs';
 
 const uiDir = join(root, 'test', 'editor', 'ui');
 const verbose = process.argv.includes('--verbose');
+const grepAt = process.argv.indexOf('--grep');
+const grep = grepAt >= 0 ? process.argv[grepAt + 1] : undefined;
 
 async function runMocha(files) {
-  const mocha = new Mocha({ ui: 'tdd', timeout: 90_000, color: process.stdout.isTTY });
+  const mocha = new Mocha({ ui: 'tdd', timeout: 90_000, color: process.stdout.isTTY, ...(grep ? { grep } : {}) });
   files.forEach((file) => mocha.addFile(file));
   await mocha.loadFilesAsync();
   const stats = await new Promise((resolve) => {

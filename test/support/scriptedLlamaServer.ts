@@ -30,6 +30,12 @@ export interface ScriptedLlamaServer {
   readonly script: ScriptedReply[];
   /** Used when the script is empty (utility requests): a short final answer. */
   fallback: ScriptedReply;
+  /**
+   * Chooses the reply from the request itself, before the script is consulted (undefined: the
+   * script, then the fallback). For callers whose requests arrive in no fixed order, e.g. agent
+   * mode, whose utility requests interleave with the tool loop.
+   */
+  respond: ((request: RecordedRequest) => ScriptedReply | undefined) | undefined;
   /** Connections that were closed by the client before the reply ended. */
   readonly aborted: number[];
   close(): Promise<void>;
@@ -56,14 +62,16 @@ export async function startScriptedLlamaServer(contextLength = 32768): Promise<S
   const aborted: number[] = [];
   const state = {
     fallback: { harmony: '<|channel|>final<|message|>Done.<|return|>' } as ScriptedReply,
+    respond: undefined as ScriptedLlamaServer['respond'],
   };
 
   async function completion(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const prompt = Array.isArray(body.prompt) ? (body.prompt as number[]) : encodeWithMarkup(String(body.prompt ?? ''));
-    requests.push({ body, prompt, headers: req.headers });
+    const recorded: RecordedRequest = { body, prompt, headers: req.headers };
+    requests.push(recorded);
     const index = requests.length - 1;
-    const reply = script.shift() ?? state.fallback;
+    const reply = state.respond?.(recorded) ?? script.shift() ?? state.fallback;
     const ids = encodeWithMarkup(reply.harmony);
     // llama.cpp ends generation at an end-of-generation token and does not stream it.
     const streamed = ASSISTANT_STOP_TOKENS.includes(ids[ids.length - 1]!) ? ids.slice(0, -1) : ids;
@@ -123,6 +131,12 @@ export async function startScriptedLlamaServer(contextLength = 32768): Promise<S
     },
     set fallback(reply: ScriptedReply) {
       state.fallback = reply;
+    },
+    get respond() {
+      return state.respond;
+    },
+    set respond(choose: ScriptedLlamaServer['respond']) {
+      state.respond = choose;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -16,9 +16,12 @@ export function session() {
   return current;
 }
 
-/** Saves a full-page screenshot as test-results/screenshots/<name>.png and returns its path. */
-export async function screenshot(name) {
-  const { page, root } = session();
+/**
+ * Saves a full-page screenshot as test-results/screenshots/<name>.png and returns its path; of the
+ * shared page, or of `page` (a test with an editor of its own).
+ */
+export async function screenshot(name, page = session().page) {
+  const { root } = session();
   const dir = join(root, 'test-results', 'screenshots');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
