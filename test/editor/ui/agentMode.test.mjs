@@ -14,6 +14,7 @@ import { screenshot, session } from './session.mjs';
 import {
   allowPendingConfirmations,
   chatMode,
+  expand,
   chatModelLabel,
   lastResponse,
   openChat,
@@ -187,8 +188,10 @@ suite('agent mode end to end (scripted stand-in llama-server)', () => {
       const completed = lastResponse(page).locator('.completed-response-summary');
       await pollUntil('the response to finish ("Completed N steps")', () => completed.isVisible(), { describe: async () => `screenshot ${await screenshot('agent-mode-unfinished', page)}` });
 
-      console.log('DEBUG procs', JSON.stringify(processesUsing(copy.dir)));
-      console.log('DEBUG footer', await lastResponse(page).evaluate((el) => [...el.querySelectorAll('*')].filter((n) => n.children.length === 0 && n.textContent.includes('gpt-oss-20b')).map((n) => n.className + ' | ' + n.parentElement.className + ' | ' + n.textContent)));
+      // The terminal's shell runs in the workspace now: the leftover check at the end can see such processes.
+      assert.ok(processesUsing(copy.dir).length > 0, 'processes of this editor work in the scratch workspace');
+      assert.ok(await lastResponse(page).locator('.chat-response-model-details', { hasText: standIn.MODEL_ID }).isVisible(), `the response is signed ${standIn.MODEL_ID}`);
+
       // 3. The workspace: edited and created on disk, by the tools agent mode ran.
       assert.equal(readFileSync(join(copy.dir, 'greeting.js'), 'utf8'), EDITED, 'greeting.js was edited by the patch');
       assert.ok(existsSync(join(copy.dir, 'NOTES.md')), 'NOTES.md was created');
@@ -225,7 +228,7 @@ suite('agent mode end to end (scripted stand-in llama-server)', () => {
       }
 
       // 6. In chat: each step's thinking in a collapsible block, the last one above the answer.
-      await completed.click();
+      await expand('"Completed N steps"', completed);
       const thoughts = lastResponse(page).locator('.chat-thinking-item .rendered-markdown');
       await pollUntil('all five analyses in the chat DOM', async () => (await thoughts.count()) === ANALYSIS.length, {
         describe: async () => JSON.stringify(await thoughts.allInnerTexts()),
@@ -234,8 +237,7 @@ suite('agent mode end to end (scripted stand-in llama-server)', () => {
       const lastBox = lastResponse(page).locator('.chat-thinking-box', { hasText: ANALYSIS[4] }).last();
       const toggle = lastBox.locator('.chat-used-context-label .monaco-button').first();
       assert.equal(await toggle.getAttribute('aria-expanded'), 'false', 'a finished thinking block starts collapsed');
-      await toggle.click();
-      await pollUntil('the thinking block to expand', async () => (await toggle.getAttribute('aria-expanded')) === 'true');
+      await expand('the last thinking block', toggle);
       const lastThought = lastBox.locator('.chat-thinking-item', { hasText: ANALYSIS[4] });
       await lastThought.waitFor({ state: 'visible', timeout: 10_000 });
       assert.ok(await answer.isVisible(), 'the answer is visible');
@@ -254,6 +256,9 @@ suite('agent mode end to end (scripted stand-in llama-server)', () => {
         `      agent turn: ${agent.length} agent requests (${prompts[0].length} → ${prompts[4].length} prompt tokens), ` +
           `${utility.length} utility (${utility.map((s) => s.kind).join(', ')}), edit via ${agent[1].tool}; ${((Date.now() - started) / 1000).toFixed(1)} s with editor start`,
       );
+    } catch (error) {
+      if (editor) await screenshot('agent-mode-failure', editor.page).catch(() => {});
+      throw error;
     } finally {
       await editor?.stop();
       await server.close();

@@ -136,5 +136,21 @@ export async function allowPendingConfirmations(page) {
   return allowed;
 }
 
+/**
+ * Expands a collapsible (anything with aria-expanded) by clicking it until it says it is expanded;
+ * a click that lands while the chat is still laying out is otherwise lost.
+ */
+export async function expand(what, toggle) {
+  await pollUntil(
+    `${what} to expand`,
+    async () => {
+      if ((await toggle.getAttribute('aria-expanded')) === 'true') return true;
+      await toggle.click();
+      return false;
+    },
+    { timeoutMs: 30_000, intervalMs: 1000, describe: async () => `aria-expanded is still ${await toggle.getAttribute('aria-expanded')}` },
+  );
+}
+
 /** The last response in the chat view. */
 export const lastResponse = (page) => page.locator('.interactive-item-container.interactive-response').last();
