@@ -190,7 +190,6 @@ suite('agent mode end to end (scripted stand-in llama-server)', () => {
 
       // The terminal's shell runs in the workspace now: the leftover check at the end can see such processes.
       assert.ok(processesUsing(copy.dir).length > 0, 'processes of this editor work in the scratch workspace');
-      assert.ok(await lastResponse(page).locator('.chat-response-model-details', { hasText: standIn.MODEL_ID }).isVisible(), `the response is signed ${standIn.MODEL_ID}`);
 
       // 3. The workspace: edited and created on disk, by the tools agent mode ran.
       assert.equal(readFileSync(join(copy.dir, 'greeting.js'), 'utf8'), EDITED, 'greeting.js was edited by the patch');
@@ -249,6 +248,8 @@ suite('agent mode end to end (scripted stand-in llama-server)', () => {
       // 7. The screenshot: chat maximized so the picker shows the model's name, thinking open above the answer.
       await page.locator('a.action-label[aria-label^="Maximize Secondary Side Bar"]').first().click();
       await pollUntil('the model name on the picker', () => page.locator('.interactive-input-part .model-picker-name', { hasText: standIn.MODEL_ID }).first().isVisible());
+      // The footer under the answer names the model that gave it (drawn once the chat is wide enough).
+      await pollUntil(`the response signed ${standIn.MODEL_ID}`, () => lastResponse(page).locator('.chat-response-model-details', { hasText: standIn.MODEL_ID }).isVisible());
       await lastThought.waitFor({ state: 'visible', timeout: 10_000 });
       const path = await screenshot('agent-mode-chat-thinking', page);
       assert.ok(readFileSync(path).length > 20_000, `${path} is suspiciously small for a chat screenshot`);
