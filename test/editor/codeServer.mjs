@@ -98,6 +98,8 @@ export async function startCodeServer({ folder, env = {}, onLine = () => {}, ext
         return `${url}?${query}`;
       },
       stop,
+      /** The user-data dir (logs/ holds the window's and extension host's logs until stop()). */
+      userData,
       /** Everything the server printed so far, for error reports. */
       log: () => output,
     };

@@ -7,7 +7,7 @@
 // This test has its own code-server (the scratch workspace, and gptOss.servers pointing at the
 // stand-in, must be there before VS Code starts); the shared page of the other UI tests is not used.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, test } from 'mocha';
 import { screenshot, session } from './session.mjs';
@@ -258,7 +258,18 @@ suite('agent mode end to end (scripted stand-in llama-server)', () => {
           `${utility.length} utility (${utility.map((s) => s.kind).join(', ')}), edit via ${agent[1].tool}; ${((Date.now() - started) / 1000).toFixed(1)} s with editor start`,
       );
     } catch (error) {
-      if (editor) await screenshot('agent-mode-failure', editor.page).catch(() => {});
+      if (editor) {
+        await screenshot('agent-mode-failure', editor.page).catch(() => {});
+        // VS Code's own logs (extension host, Copilot Chat, our output channel) go when the editor stops.
+        const logs = join(root, 'test-results', 'agent-mode-logs');
+        try {
+          rmSync(logs, { recursive: true, force: true });
+          cpSync(join(editor.server.userData, 'logs'), logs, { recursive: true });
+          error.message += `\n(VS Code's logs of this run: ${logs})`;
+        } catch (copyError) {
+          error.message += `\n(VS Code's logs could not be kept: ${copyError.message})`;
+        }
+      }
       throw error;
     } finally {
       await editor?.stop();
