@@ -3,6 +3,7 @@
 // Input is untrusted JSON: every field is checked and a bad one is named in the error.
 import { HarmonyInputError } from './errors';
 import { functionNames, modelFunctionName, type FunctionNames } from './functionNames';
+import { isObject } from './json';
 import { renderForCompletion, type AnalysisPolicy } from './render';
 import { MESSAGE_STOP_TOKENS, Special, VOCAB_SIZE } from './tokens';
 import {
@@ -37,10 +38,6 @@ export interface HarmonyConversation {
 }
 
 type Json = unknown;
-
-function isObject(value: Json): value is Record<string, Json> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function today(): string {
   const now = new Date();

@@ -1,0 +1,26 @@
+// The Harmony library's public surface: everything the transports, the CLI and the adapter use.
+export { conversationFromChatRequest, renderChatRequest, type ChatRequestOptions, type HarmonyConversation, type RenderedChatRequest } from './chatRequest';
+export { classify, type ClassifyOptions, type MessageKind } from './classify';
+export { HarmonyInputError } from './errors';
+export { functionNames, modelFunctionName, sanitiseFunctionName, type FunctionNames } from './functionNames';
+export { inspectTranscript, MAX_TOKENS_SHOWN, type InspectedMessage, type InspectedToken, type TranscriptInspection } from './inspect';
+export { isObject } from './json';
+export { parseCompletion, summarise, type BuiltinCall, type CompletionOptions, type CompletionSummary, type SummaryOptions, type ToolCall } from './parseCompletion';
+export { createParser, type HarmonyParser, type ParserOptions } from './parser';
+export type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from './parserTypes';
+export { renderConversation, renderForCompletion, renderForTraining, renderMessage, type AnalysisPolicy, type RenderOptions } from './render';
+export { createMarkupSplitter, type MarkupSplitter, type TextToken } from './textTokens';
+export {
+  clearEncodeMemo,
+  countOrdinary,
+  decode,
+  decodeToken,
+  encodeOrdinary,
+  encodeOrdinaryCached,
+  encodeWithMarkup,
+  tokenBytes,
+  tokensForBytes,
+} from './tokenizer';
+export * from './tokens';
+export * from './types';
+export { createUtf8Stream, type Utf8Stream } from './utf8Stream';
