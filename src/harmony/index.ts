@@ -8,6 +8,7 @@ export { isObject } from './json';
 export { parseCompletion, summarise, type BuiltinCall, type CompletionOptions, type CompletionSummary, type SummaryOptions, type ToolCall } from './parseCompletion';
 export { createParser, type HarmonyParser, type ParserOptions } from './parser';
 export type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from './parserTypes';
+export { MARKUP_BREAK, breakMarkup, promptText } from './promptText';
 export { renderConversation, renderForCompletion, renderForTraining, renderMessage, type AnalysisPolicy, type RenderOptions } from './render';
 export { createMarkupSplitter, type MarkupSplitter, type TextToken } from './textTokens';
 export {

@@ -1,7 +1,7 @@
 // `complete` and `listModels`: the whole transport behind two functions of a
 // ServerConfig. Each server kind's route is a row of data (path, body, reader).
 import { renderChatRequest } from '../harmony/chatRequest';
-import { decode } from '../harmony/tokenizer';
+import { promptText } from '../harmony/promptText';
 import { ASSISTANT_STOP_TOKENS, SPECIAL_LITERAL, isSpecialId } from '../harmony/tokens';
 import { chatBody, chatEvent } from './chat';
 import { completionEvent } from './completions';
@@ -94,7 +94,7 @@ function promptOf(request: CompletionRequest): { ids: readonly number[]; text: s
     if (request.chat === undefined) throw new TypeError('complete() needs request.prompt or request.chat');
     prompt = { ids: renderChatRequest(request.chat, request.reasoningEffort === undefined ? {} : { effort: request.reasoningEffort }).ids };
   }
-  return { ids: prompt.ids, text: prompt.text ?? decode(prompt.ids) };
+  return { ids: prompt.ids, text: prompt.text ?? promptText(prompt.ids) };
 }
 
 function extraOf(config: ServerConfig, request: CompletionRequest): Record<string, unknown> {

@@ -48,7 +48,7 @@ export interface ServerConfig {
 /** A rendered Harmony prompt, ending with `<|start|>assistant`. */
 export interface HarmonyPrompt {
   readonly ids: readonly number[];
-  /** `decode(ids)`; computed when absent. Sent to servers that only take text. */
+  /** `promptText(ids)` (markup in message text broken); computed when absent. Sent to servers that only take text. */
   readonly text?: string | undefined;
 }
 

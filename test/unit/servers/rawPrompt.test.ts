@@ -1,5 +1,5 @@
 // The prompt a raw endpoint receives is exactly the renderer's token ids (or, for the
-// servers that only take text, exactly their decoding); the server records the body.
+// servers that only take text, exactly their decoding with markup in messages broken); the server records the body.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -43,6 +43,9 @@ async function sentBody(kind: ServerKind, prompt: { ids: readonly number[] } | u
   }
 }
 
+/** decode(ids), with the fixture's two `<|end|>` literals inside message text broken by a WORD JOINER (docs/text-prompts.md). */
+const textPrompt = decode(rendered.ids).replaceAll("<|end|> hello", '<|\u2060end|> hello');
+
 describe('the raw prompt is the renderer’s, token for token', () => {
   test(`agent request: ${rendered.ids.length} ids, ending with <|start|>assistant`, () => {
     assert.deepEqual(rendered.ids.slice(-2), [200006, 173781]);
@@ -67,15 +70,15 @@ describe('the raw prompt is the renderer’s, token for token', () => {
     assert.equal(body.n_predict, 64);
   });
 
-  test('Ollama /api/generate raw: prompt = decode(ids), raw: true', async () => {
+  test('Ollama /api/generate raw: prompt = decode(ids) with markup in message text broken, raw: true', async () => {
     const body = await sentBody('ollama', { ids: rendered.ids });
-    assert.equal(body.prompt, decode(rendered.ids));
+    assert.equal(body.prompt, textPrompt);
     assert.equal(body.raw, true);
   });
 
-  test('LM Studio and generic /v1/completions: prompt = decode(ids)', async () => {
-    assert.equal((await sentBody('lmstudio', { ids: rendered.ids })).prompt, decode(rendered.ids));
-    assert.equal((await sentBody('openai', { ids: rendered.ids })).prompt, decode(rendered.ids));
+  test('LM Studio and generic /v1/completions: prompt = decode(ids) with markup in message text broken', async () => {
+    assert.equal((await sentBody('lmstudio', { ids: rendered.ids })).prompt, textPrompt);
+    assert.equal((await sentBody('openai', { ids: rendered.ids })).prompt, textPrompt);
   });
 
   test('given only the chat request, the raw path renders it itself (same ids, today’s date aside)', async () => {
