@@ -10,7 +10,7 @@ import { ServerError, cutError } from './errors';
 import { feedRaw } from './feed';
 import { httpContext, open, type Exchange, type HttpContext } from './http';
 import { llamacppCompletionBody, llamacppEvents } from './llamacpp';
-import { ollamaEvent, ollamaRawParts } from './ollama';
+import { ollamaContextOf, ollamaEvent, ollamaNumCtx, ollamaRawParts, promptTooLongError, userNumCtx } from './ollama';
 import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
 import { repairChat } from './repair';
@@ -166,8 +166,10 @@ async function openRaw(
   if (kind === 'ollama') {
     if (model === undefined) throw new TypeError('Ollama needs a model');
     warnIfTextPromptInexact(prompt, http.logger);
-    const options = { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra };
-    http.logger.info(`[client] Ollama /api/generate raw model ${model}: ${prompt.ids.length} prompt tokens`);
+    const numCtx = ollamaNumCtx({ promptTokens: prompt.ids.length, maxTokens: request.maxTokens, context: await ollamaContextOf(http, model, signal), userNumCtx: userNumCtx(extra) });
+    if (!numCtx.fits) throw promptTooLongError(http, model, numCtx);
+    const options = { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra, numCtx: numCtx.numCtx };
+    http.logger.info(`[client] Ollama /api/generate raw model ${model}: ${prompt.ids.length} prompt tokens, num_ctx ${numCtx.numCtx}`);
     return { source: { items: ollamaRawParts(http, options, signal), map: ollamaEvent, failure: (error) => error, ended: () => {} } };
   }
   const routes: RawRoute[] =

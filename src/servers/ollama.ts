@@ -7,6 +7,17 @@ import { ServerError, cutError, protocolError, streamErrorFromPayload } from './
 import { open, type Exchange, type HttpContext } from './http';
 import type { ModelInfo, RawChunk } from './types';
 
+/**
+ * Ollama serves a request with its default context (2,048–8,192 tokens by version, or
+ * OLLAMA_CONTEXT_LENGTH) unless the request sets `options.num_ctx`, and then silently keeps
+ * only the prompt's last tokens: an agent prompt loses its system message and tools. So every
+ * request says how much context it needs, rounded up to this step so that a growing
+ * conversation does not make Ollama reload the model on every turn.
+ */
+export const NUM_CTX_STEP = 8192;
+/** Output budget assumed when the request sets none (the CLI without --max-tokens). */
+export const DEFAULT_OUTPUT_BUDGET = 8192;
+
 const NO_DONE = 'Did not receive done or success response in stream.';
 
 interface Bridge {
@@ -62,6 +73,8 @@ export interface OllamaRawOptions {
   readonly temperature?: number | undefined;
   readonly topP?: number | undefined;
   readonly extraBody: Readonly<Record<string, unknown>>;
+  /** The context this request needs (`ollamaNumCtx`); sent as `options.num_ctx`. */
+  readonly numCtx?: number | undefined;
 }
 
 export function ollamaGenerateBody(options: OllamaRawOptions): GenerateRequest & { stream: true } {
@@ -77,7 +90,12 @@ export function ollamaGenerateBody(options: OllamaRawOptions): GenerateRequest &
     prompt: options.prompt,
     raw: true,
     stream: true,
-    options: { ...sampling, ...(extraOptions !== null && typeof extraOptions === 'object' ? extraOptions : {}) },
+    options: {
+      ...sampling,
+      ...(extraOptions !== null && typeof extraOptions === 'object' ? extraOptions : {}),
+      // Never below the user's own num_ctx: ollamaNumCtx took it as the floor.
+      ...(options.numCtx === undefined ? {} : { num_ctx: options.numCtx }),
+    },
   };
 }
 
@@ -120,23 +138,135 @@ export async function* ollamaRawParts(http: HttpContext, options: OllamaRawOptio
   }
 }
 
-function contextFromShow(show: unknown): { contextLength?: number; contextSource?: string } {
+/** What `/api/show` says about a model's context. */
+export interface OllamaModelContext {
+  /** The model's own maximum (`model_info.<arch>.context_length`). */
+  readonly maxContext?: number | undefined;
+  readonly maxContextKey?: string | undefined;
+  /** `num_ctx` set in the model's parameters (a Modelfile `PARAMETER num_ctx`). */
+  readonly parameterNumCtx?: number | undefined;
+}
+
+export function ollamaModelContext(show: unknown): OllamaModelContext {
   if (show === null || typeof show !== 'object') return {};
   const record = show as Record<string, unknown>;
-  // num_ctx set on the model is what a request gets; the model's own maximum otherwise.
-  if (typeof record.parameters === 'string') {
-    const match = /^\s*num_ctx\s+(\d+)/m.exec(record.parameters);
-    if (match) return { contextLength: Number(match[1]), contextSource: 'Ollama /api/show parameters num_ctx' };
-  }
+  const match = typeof record.parameters === 'string' ? /^\s*num_ctx\s+(\d+)/m.exec(record.parameters) : null;
+  const parameterNumCtx = match ? Number(match[1]) : undefined;
   const info = record.model_info;
   if (info !== null && typeof info === 'object') {
     for (const [key, value] of Object.entries(info as Record<string, unknown>)) {
-      if (key.endsWith('.context_length') && typeof value === 'number') {
-        return { contextLength: value, contextSource: `Ollama /api/show model_info ${key}` };
-      }
+      if (key.endsWith('.context_length') && typeof value === 'number' && value > 0) return { maxContext: value, maxContextKey: key, parameterNumCtx };
     }
   }
-  return {};
+  return { parameterNumCtx };
+}
+
+/** The most context a request will get from us: the model's maximum, or a larger num_ctx the user set. */
+export function ollamaContextCeiling(context: OllamaModelContext, userNumCtx?: number): number | undefined {
+  const floor = Math.max(userNumCtx ?? 0, context.parameterNumCtx ?? 0);
+  if (context.maxContext === undefined) return floor > 0 ? floor : undefined;
+  return Math.max(context.maxContext, floor);
+}
+
+/** `options.num_ctx` in the user's extraBody, if a positive number. */
+export function userNumCtx(extraBody: Readonly<Record<string, unknown>>): number | undefined {
+  const options = extraBody.options;
+  if (options === null || typeof options !== 'object') return undefined;
+  const value = (options as Record<string, unknown>).num_ctx;
+  return typeof value === 'number' && value > 0 ? value : undefined;
+}
+
+export interface NumCtxInput {
+  readonly promptTokens: number;
+  /** The request's max_tokens; DEFAULT_OUTPUT_BUDGET (within the ceiling) when it has none. */
+  readonly maxTokens?: number | undefined;
+  readonly context: OllamaModelContext;
+  /** `options.num_ctx` from extraBody. */
+  readonly userNumCtx?: number | undefined;
+}
+
+export type NumCtxDecision =
+  | { readonly fits: true; readonly numCtx: number }
+  | { readonly fits: false; readonly promptTokens: number; readonly outputBudget: number; readonly ceiling: number };
+
+/**
+ * The context one request needs: prompt + output budget rounded up to NUM_CTX_STEP, never
+ * above the ceiling (the model's maximum) and never below a num_ctx the user set.
+ */
+export function ollamaNumCtx(input: NumCtxInput): NumCtxDecision {
+  const ceiling = ollamaContextCeiling(input.context, input.userNumCtx);
+  const floor = Math.max(input.userNumCtx ?? 0, input.context.parameterNumCtx ?? 0);
+  const outputBudget = input.maxTokens ?? (ceiling === undefined ? DEFAULT_OUTPUT_BUDGET : Math.min(DEFAULT_OUTPUT_BUDGET, Math.max(0, ceiling - input.promptTokens)));
+  const needed = input.promptTokens + outputBudget;
+  if (ceiling !== undefined && (needed > ceiling || input.promptTokens >= ceiling)) {
+    return { fits: false, promptTokens: input.promptTokens, outputBudget, ceiling };
+  }
+  const stepped = Math.ceil(needed / NUM_CTX_STEP) * NUM_CTX_STEP;
+  return { fits: true, numCtx: Math.max(floor, ceiling === undefined ? stepped : Math.min(stepped, ceiling)) };
+}
+
+/** The error for a prompt that cannot fit: said before anything is sent, with the numbers. */
+export function promptTooLongError(http: HttpContext, model: string, decision: Extract<NumCtxDecision, { fits: false }>): ServerError {
+  const { promptTokens, outputBudget, ceiling } = decision;
+  return new ServerError(
+    { kind: 'badRequest', url: http.display, endpoint: 'POST /api/generate' },
+    `The prompt (${promptTokens} tokens) plus the output budget (${outputBudget} tokens) needs ${promptTokens + outputBudget} tokens of context; ${model} on Ollama at ${http.display} has at most ${ceiling}. Nothing was sent: start a new conversation, or lower gptOss.maxOutputTokens.`,
+  );
+}
+
+// /api/show per model, asked once in a while (a request needs the maximum; the model rarely changes).
+const SHOW_TTL_MS = 5 * 60_000;
+const shown = new Map<string, { readonly context: OllamaModelContext; readonly at: number }>();
+
+function remember(http: HttpContext, model: string, context: OllamaModelContext): OllamaModelContext {
+  shown.set(`${http.root}\u0000${model}`, { context, at: Date.now() });
+  return context;
+}
+
+/** The model's context facts (cached); empty when `/api/show` does not answer (then no ceiling applies). */
+export async function ollamaContextOf(http: HttpContext, model: string, signal: AbortSignal | undefined): Promise<OllamaModelContext> {
+  const cached = shown.get(`${http.root}\u0000${model}`);
+  if (cached && Date.now() - cached.at < SHOW_TTL_MS) return cached.context;
+  const { client, closeAll } = bridge(http, signal, Math.min(http.idleTimeoutMs, 10_000));
+  try {
+    return remember(http, model, ollamaModelContext(await client.show({ model })));
+  } catch (error) {
+    if (error instanceof ServerError && error.kind === 'cancelled') throw error;
+    http.logger.debug(`[ollama] /api/show ${model}: ${error instanceof Error ? error.message : String(error)}`);
+    return {};
+  } finally {
+    closeAll();
+  }
+}
+
+/** What the model list reports as a model's context: what we will give it (the ceiling), and from where. */
+function contextFromShow(context: OllamaModelContext): { contextLength?: number; contextSource?: string } {
+  const ceiling = ollamaContextCeiling(context);
+  if (ceiling === undefined) return {};
+  const source =
+    context.maxContext === ceiling && context.maxContextKey !== undefined
+      ? `Ollama /api/show model_info ${context.maxContextKey}, sent as num_ctx as a prompt needs it`
+      : 'Ollama /api/show parameters num_ctx';
+  return { contextLength: ceiling, contextSource: source };
+}
+
+/** One model Ollama has loaded, from `/api/ps`: the context it runs with now. */
+export interface OllamaRunningModel {
+  readonly model: string;
+  readonly contextLength?: number | undefined;
+}
+
+/** `/api/ps`'s models (built from docs: https://docs.ollama.com/api/ps, `context_length` on newer servers). */
+export function ollamaRunningModels(ps: unknown): OllamaRunningModel[] {
+  const models = (ps as { models?: unknown } | null)?.models;
+  if (!Array.isArray(models)) return [];
+  return models.flatMap((m: unknown) => {
+    const entry = m as Record<string, unknown> | null;
+    const name = typeof entry?.model === 'string' ? entry.model : typeof entry?.name === 'string' ? entry.name : undefined;
+    if (name === undefined) return [];
+    const length = entry?.context_length;
+    return [{ model: name, ...(typeof length === 'number' && length > 0 ? { contextLength: length } : {}) }];
+  });
 }
 
 /** Models from `/api/tags`, each with its context length from `/api/show`. */
@@ -153,7 +283,7 @@ export async function ollamaModels(http: HttpContext, signal: AbortSignal | unde
     return await Promise.all(
       names.map(async (id) => {
         try {
-          return { id, ...contextFromShow(await client.show({ model: id })) };
+          return { id, ...contextFromShow(remember(http, id, ollamaModelContext(await client.show({ model: id })))) };
         } catch (error) {
           http.logger.debug(`[ollama] /api/show ${id}: ${error instanceof Error ? error.message : String(error)}`);
           return { id };

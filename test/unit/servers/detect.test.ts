@@ -51,7 +51,7 @@ describe('detection and model lists, built from docs, not captured', () => {
     });
   });
 
-  test('Ollama: /api/version → ollama; models from /api/tags, context from /api/show (num_ctx over the model’s own)', async () => {
+  test('Ollama: /api/version → ollama; models from /api/tags, context from /api/show (the model maximum we size num_ctx up to; a smaller num_ctx parameter is only a floor)', async () => {
     const handler: Handler = (request, res) => {
       const route: Record<string, string> = { '/api/version': 'ollama-version.json', '/api/tags': 'ollama-tags.json', '/v1/models': 'lmstudio-v1-models.json' };
       if (request.path === '/api/show') {
@@ -67,8 +67,8 @@ describe('detection and model lists, built from docs, not captured', () => {
       assert.equal(detection.kind, 'ollama');
       assert.equal(detection.evidence, 'GET /api/version answered Ollama 0.12.6');
       assert.deepEqual(await listModels(config), [
-        { id: 'gpt-oss:20b', contextLength: 131072, contextSource: 'Ollama /api/show model_info gptoss.context_length' },
-        { id: 'llama3.2:3b', contextLength: 8192, contextSource: 'Ollama /api/show parameters num_ctx' },
+        { id: 'gpt-oss:20b', contextLength: 131072, contextSource: 'Ollama /api/show model_info gptoss.context_length, sent as num_ctx as a prompt needs it' },
+        { id: 'llama3.2:3b', contextLength: 131072, contextSource: 'Ollama /api/show model_info llama.context_length, sent as num_ctx as a prompt needs it' },
       ]);
     });
   });

@@ -115,10 +115,11 @@ describe('Ollama /api/generate raw, built from docs, not captured', () => {
       assert.equal(error, undefined);
       assert.equal(pushed.text, withoutStop(FINAL_UTF8));
       assert.ok(items.some((e) => e.type === 'usage' && e.promptTokens === PROMPT.ids.length));
-      const body = JSON.parse(requests[0]!.body) as Record<string, unknown>;
+      const body = JSON.parse(requests.find((r) => r.path === '/api/generate')!.body) as Record<string, unknown>;
       assert.equal(body.raw, true);
       assert.equal(body.stream, true);
-      assert.deepEqual(body.options, { num_predict: 256 });
+      // No /api/show here (404): the context is sized to the prompt alone, one step of 8,192.
+      assert.deepEqual(body.options, { num_predict: 256, num_ctx: 8192 });
       assert.equal(done(items).completion?.ids, undefined);
     });
   }
