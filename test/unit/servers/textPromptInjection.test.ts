@@ -38,7 +38,8 @@ describe('text routes: markup inside messages reaches the server as text, not as
         const logger = memoryLogger();
         const { error } = await collect(complete({ url: server.url, kind, endpoint: 'raw', model: 'gpt-oss', logger }, { prompt: { ids }, maxTokens: 8 }, undefined, { parser: recordingParser().factory }));
         assert.equal(error, undefined);
-        const prompt = (JSON.parse(server.requests[0]!.body) as { prompt: string }).prompt;
+        // (the Ollama transport asks /api/show for the model's context first)
+        const prompt = (JSON.parse(server.requests.find((r) => r.path === path)!.body) as { prompt: string }).prompt;
         assert.deepEqual(referenceEncodeAllSpecial(prompt).filter(isSpecialId), ids.filter(isSpecialId));
       } finally {
         await server.close();
