@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { renderChatRequest } from '../harmony/chatRequest';
 import { countOrdinary, decode, encodeWithMarkup } from '../harmony/tokenizer';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../harmony/types';
-import { UsageError, parseJson, type CliIo } from './io';
+import { UsageError, parseJson, withoutBom, type CliIo } from './io';
 
 function effortOption(value: string | undefined): ReasoningEffort | undefined {
   if (value === undefined) return undefined;
@@ -34,17 +34,17 @@ export async function renderCommand(args: string[], io: CliIo): Promise<number> 
   const { ids } = renderChatRequest(request, {
     ...(date === undefined ? {} : { date }),
     ...(effort === undefined ? {} : { effort }),
-    ...(values['harmony-exact'] ? { analysis: 'harmony' as const } : {}),
+    ...(values['harmony-exact'] ? { analysis: 'harmony' as const, schemaStyle: 'harmony' as const } : {}),
   });
   io.stdout(values.ids ? `${JSON.stringify(ids)}\n` : decode(ids));
   return 0;
 }
 
 function isChatRequest(text: string): unknown {
-  const trimmed = text.trimStart();
-  if (!trimmed.startsWith('{')) return undefined;
+  const json = withoutBom(text);
+  if (!json.trimStart().startsWith('{')) return undefined;
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = JSON.parse(json);
     return value !== null && typeof value === 'object' && Array.isArray((value as { messages?: unknown }).messages) ? value : undefined;
   } catch {
     return undefined;

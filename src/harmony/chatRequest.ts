@@ -3,8 +3,9 @@
 // Input is untrusted JSON: every field is checked and a bad one is named in the error.
 import { HarmonyInputError } from './errors';
 import { functionNames, modelFunctionName, type FunctionNames } from './functionNames';
-import { isObject } from './json';
-import { renderForCompletion, type AnalysisPolicy } from './render';
+import { isObject, jsonDepth } from './json';
+import { renderForCompletion, type AnalysisPolicy, type RenderOptions } from './render';
+import { MAX_SCHEMA_DEPTH, type SchemaStyle } from './schemaToTs';
 import { MESSAGE_STOP_TOKENS, Special, VOCAB_SIZE } from './tokens';
 import {
   REASONING_EFFORTS,
@@ -28,6 +29,8 @@ export interface ChatRequestOptions {
   readonly effort?: ReasoningEffort;
   /** Which earlier analysis to keep (default: drop finished turns). */
   readonly analysis?: AnalysisPolicy;
+  /** How tool descriptions and schemas are written (default `safe`; `harmony` for harmony's exact text). */
+  readonly schemaStyle?: SchemaStyle;
   readonly knowledgeCutoff?: string;
   readonly modelIdentity?: string;
 }
@@ -99,6 +102,9 @@ function toolDescriptions(tools: Json, names: FunctionNames): ToolDescription[] 
     if (parameters !== undefined && parameters !== null && !isObject(parameters)) {
       throw new HarmonyInputError(`${path}.function.parameters`, 'must be a JSON Schema object');
     }
+    if (jsonDepth(parameters, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) {
+      throw new HarmonyInputError(`${path}.function.parameters`, `the schema of tool ${JSON.stringify(name)} nests deeper than ${MAX_SCHEMA_DEPTH} levels (the limit)`);
+    }
     return {
       name: modelFunctionName(names, name),
       description: (fn.description as string | undefined) ?? '',
@@ -109,9 +115,13 @@ function toolDescriptions(tools: Json, names: FunctionNames): ToolDescription[] 
 
 function toolNamesOf(tools: Json): string[] {
   if (!Array.isArray(tools)) return [];
+  const firstIndex = new Map<string, number>();
   return tools.flatMap((tool, i) => {
     const name = isObject(tool) && isObject(tool.function) ? tool.function.name : undefined;
     if (typeof name !== 'string' || name === '') throw new HarmonyInputError(`tools[${i}].function.name`, 'must be a non-empty string');
+    const first = firstIndex.get(name);
+    if (first !== undefined) throw new HarmonyInputError(`tools[${i}].function.name`, `duplicate tool name ${JSON.stringify(name)} (also tools[${first}])`);
+    firstIndex.set(name, i);
     return [name];
   });
 }
@@ -119,7 +129,10 @@ function toolNamesOf(tools: Json): string[] {
 function argumentsText(value: Json, path: string): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '{}';
-  if (isObject(value)) return JSON.stringify(value);
+  if (isObject(value)) {
+    if (jsonDepth(value, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) throw new HarmonyInputError(path, `nests deeper than ${MAX_SCHEMA_DEPTH} levels (the limit)`);
+    return JSON.stringify(value);
+  }
   throw new HarmonyInputError(path, 'must be a JSON string or an object');
 }
 
@@ -259,6 +272,10 @@ export interface RenderedChatRequest extends HarmonyConversation {
 /** The completion prompt of a chat-completions request. */
 export function renderChatRequest(request: Json, options: ChatRequestOptions = {}): RenderedChatRequest {
   const conversation = conversationFromChatRequest(request, options);
-  const ids = renderForCompletion(conversation.messages, 'assistant', options.analysis === undefined ? {} : { analysis: options.analysis });
+  const renderOptions: RenderOptions = {
+    ...(options.analysis === undefined ? {} : { analysis: options.analysis }),
+    ...(options.schemaStyle === undefined ? {} : { schemaStyle: options.schemaStyle }),
+  };
+  const ids = renderForCompletion(conversation.messages, 'assistant', renderOptions);
   return { ...conversation, ids };
 }

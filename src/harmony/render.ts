@@ -2,6 +2,7 @@
 // formatting tokens are appended by id, every other piece is encoded as ordinary text
 // on its own, so text from users, files or tools can never become a control token.
 import { HarmonyInputError } from './errors';
+import type { SchemaStyle } from './schemaToTs';
 import { developerText, systemText } from './sections';
 import { encodeOrdinaryCached } from './tokenizer';
 import { Special } from './tokens';
@@ -18,6 +19,14 @@ export type AnalysisPolicy = 'dropFinishedTurns' | 'harmony' | 'keep';
 
 export interface RenderOptions {
   readonly analysis?: AnalysisPolicy;
+  /** How tool descriptions and schemas are written: `safe` (default) or harmony's exact text (schemaToTs.ts). */
+  readonly schemaStyle?: SchemaStyle;
+}
+
+/** What every message of one conversation is rendered with. */
+interface RenderContext {
+  readonly functionTools: boolean;
+  readonly schemaStyle: SchemaStyle;
 }
 
 function append(out: number[], ids: readonly number[]): void {
@@ -34,18 +43,18 @@ function hasFunctionTools(messages: readonly Message[]): boolean {
   );
 }
 
-function renderContent(content: Content, role: Role, functionTools: boolean, out: number[], path: string): void {
+function renderContent(content: Content, role: Role, context: RenderContext, out: number[], path: string): void {
   switch (content.type) {
     case 'text':
       appendText(out, content.text);
       return;
     case 'system':
       if (role !== 'system') throw new HarmonyInputError(path, `system content may only appear in a system message, found in ${role}`);
-      appendText(out, systemText(content.system, functionTools));
+      appendText(out, systemText(content.system, context.functionTools, context.schemaStyle));
       return;
     case 'developer':
       if (role !== 'developer') throw new HarmonyInputError(path, `developer content may only appear in a developer message, found in ${role}`);
-      appendText(out, developerText(content.developer));
+      appendText(out, developerText(content.developer, context.schemaStyle));
       return;
     default: {
       const never: never = content;
@@ -54,7 +63,7 @@ function renderContent(content: Content, role: Role, functionTools: boolean, out
   }
 }
 
-function renderMessageInto(message: Message, functionTools: boolean, out: number[], path: string): void {
+function renderMessageInto(message: Message, context: RenderContext, out: number[], path: string): void {
   if (message.tokens !== undefined) {
     append(out, message.tokens);
     return;
@@ -84,15 +93,15 @@ function renderMessageInto(message: Message, functionTools: boolean, out: number
     }
   }
   out.push(Special.message);
-  message.content.forEach((content, i) => renderContent(content, role, functionTools, out, `${path}.content[${i}]`));
+  message.content.forEach((content, i) => renderContent(content, role, context, out, `${path}.content[${i}]`));
   // Any recipient, even "all", makes an assistant message a call (harmony's rule).
   out.push(role === 'assistant' && message.recipient !== undefined ? Special.call : Special.end);
 }
 
 /** One message, from `<|start|>` to its terminator. */
-export function renderMessage(message: Message, options: { conversationHasFunctionTools?: boolean } = {}): number[] {
+export function renderMessage(message: Message, options: { conversationHasFunctionTools?: boolean; schemaStyle?: SchemaStyle } = {}): number[] {
   const out: number[] = [];
-  renderMessageInto(message, options.conversationHasFunctionTools ?? false, out, 'message');
+  renderMessageInto(message, { functionTools: options.conversationHasFunctionTools ?? false, schemaStyle: options.schemaStyle ?? 'safe' }, out, 'message');
   return out;
 }
 
@@ -138,10 +147,10 @@ function droppedAnalysis(messages: readonly Message[], policy: AnalysisPolicy): 
 /** The conversation's messages, back to back, with earlier analysis dropped per `options.analysis`. */
 export function renderConversation(messages: readonly Message[], options: RenderOptions = {}): number[] {
   const out: number[] = [];
-  const functionTools = hasFunctionTools(messages);
+  const context: RenderContext = { functionTools: hasFunctionTools(messages), schemaStyle: options.schemaStyle ?? 'safe' };
   const dropped = droppedAnalysis(messages, options.analysis ?? 'dropFinishedTurns');
   messages.forEach((m, i) => {
-    if (!dropped.has(i)) renderMessageInto(m, functionTools, out, `messages[${i}]`);
+    if (!dropped.has(i)) renderMessageInto(m, context, out, `messages[${i}]`);
   });
   return out;
 }

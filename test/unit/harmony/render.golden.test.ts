@@ -212,13 +212,17 @@ test('every text golden with token ids but the parser one has a render case here
   assert.deepEqual(Object.keys(CASES).sort(), renderGoldens);
 });
 
+// Harmony's exact schema text, and the safe default (identical for these ordinary tool schemas).
 for (const [name, c] of Object.entries(CASES)) {
-  test(`renders ${name} token-exact`, () => {
-    const ids = c.completion ? renderForCompletion(c.messages, 'assistant', { analysis: c.analysis }) : renderConversation(c.messages, { analysis: c.analysis });
-    const omitted = c.goldenOmits ?? [];
-    assertTokensEqual(ids, [...goldenIds(name), ...omitted], name);
-    assert.equal(decode(ids), goldenText(name) + decode(omitted));
-  });
+  for (const schemaStyle of ['harmony', 'safe'] as const) {
+    test(`renders ${name} token-exact (${schemaStyle} schema text)`, () => {
+      const options = { analysis: c.analysis, schemaStyle };
+      const ids = c.completion ? renderForCompletion(c.messages, 'assistant', options) : renderConversation(c.messages, options);
+      const omitted = c.goldenOmits ?? [];
+      assertTokensEqual(ids, [...goldenIds(name), ...omitted], name);
+      assert.equal(decode(ids), goldenText(name) + decode(omitted));
+    });
+  }
 }
 
 test('the default policy drops the analysis of a finished turn and keeps the ongoing one', () => {
