@@ -4,6 +4,7 @@
 import type { MessageHeader, ParserEvent } from '../harmony/parserTypes';
 import { decode, encodeWithMarkup } from '../harmony/tokenizer';
 import { Special } from '../harmony/tokens';
+import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
 import type { StreamParser } from './parse';
 import type { ChunkSource, FinishReason, Logger, RawChunk, StreamEvent } from './types';
@@ -29,14 +30,17 @@ export interface FeedOptions {
  * Feeds the chunks to the parser and yields its events as they come; on any failure the
  * parser is ended first, so a message cut short is delivered (as `truncated`) before the error.
  */
-export async function* feedRaw(source: ChunkSource<RawChunk>, parser: StreamParser, options: FeedOptions): AsyncGenerator<StreamEvent, void, undefined> {
+export function feedRaw(source: ChunkSource<RawChunk>, parser: StreamParser, options: FeedOptions): AsyncGenerator<StreamEvent, void, undefined> {
+  return drainStream(source, rawAssembler(parser, options.logger), options.missingFinish);
+}
+
+function rawAssembler(parser: StreamParser, logger: Logger): StreamAssembler<RawChunk> {
   let mode: 'ids' | 'text' | undefined;
   const ids: number[] = [];
   let text = '';
   let open: MessageHeader | undefined;
   let lastStop: string | undefined;
   let finish: Extract<RawChunk, { type: 'finish' }> | undefined;
-  // Events of the current item; yielded one by one from this generator (no nested async layers).
   const out: StreamEvent[] = [];
 
   // Tracks the open message (to infer a missing stop token) and the last stop seen.
@@ -71,7 +75,7 @@ export async function* feedRaw(source: ChunkSource<RawChunk>, parser: StreamPars
           track(parser.pushText(chunk.text));
         } else {
           // A server that gave ids for earlier pieces and text for this one: keep one parser mode.
-          options.logger.debug('[feed] text chunk in a token-id stream; re-tokenising it');
+          logger.debug('[feed] text chunk in a token-id stream; re-tokenising it');
           const more = encodeWithMarkup(chunk.text);
           for (const id of more) ids.push(id);
           track(parser.pushTokens(more));
@@ -86,56 +90,39 @@ export async function* feedRaw(source: ChunkSource<RawChunk>, parser: StreamPars
     }
   };
 
-  // However the consumer stops (end, error, break), the connection is released.
-  try {
-    try {
-      try {
-        for await (const item of source.items) {
-          for (const chunk of source.map(item)) take(chunk);
-          for (let i = 0; i < out.length; i++) yield out[i]!;
-          out.length = 0;
-        }
-        source.ended();
-      } catch (error) {
-        throw source.failure(error);
-      }
-    } catch (error) {
-      track(parser.end());
-      for (const event of out) yield event;
-      throw error;
-    }
-    if (finish === undefined) {
-      track(parser.end());
-      for (const event of out) yield event;
-      throw options.missingFinish();
-    }
-
-    // Servers end on <|call|>/<|return|> without always showing it (llama.cpp and Ollama
-    // text, vLLM when it drops the stop id): put it back so the message ends as the model ended it.
+  // Servers end on <|call|>/<|return|> without always showing it (llama.cpp and Ollama
+  // text, vLLM when it drops the stop id): put it back so the message ends as the model ended it.
+  const restoreStopToken = (reason: Extract<RawChunk, { type: 'finish' }>): void => {
     const last = mode === 'ids' ? ids[ids.length - 1] : undefined;
     const endedOnStop = mode === 'ids' ? last !== undefined && STOP_TEXT.has(last) : /<\|(call|return)\|>$/.test(text);
-    if (finish.reason === 'stop' && !endedOnStop && open !== undefined) {
-      const stop = finish.stopToken !== undefined && STOP_TEXT.has(finish.stopToken) ? finish.stopToken : addressesTool(open) ? Special.call : Special.return;
-      if (mode === 'ids') {
-        ids.push(stop);
-        track(parser.pushTokens([stop]));
-      } else {
-        const marker = STOP_TEXT.get(stop) ?? '';
-        text += marker;
-        track(parser.pushText(marker));
-      }
+    if (reason.reason !== 'stop' || endedOnStop || open === undefined) return;
+    const stop = reason.stopToken !== undefined && STOP_TEXT.has(reason.stopToken) ? reason.stopToken : addressesTool(open) ? Special.call : Special.return;
+    if (mode === 'ids') {
+      ids.push(stop);
+      track(parser.pushTokens([stop]));
+    } else {
+      const marker = STOP_TEXT.get(stop) ?? '';
+      text += marker;
+      track(parser.pushText(marker));
     }
-    track(parser.end());
-    for (const event of out) yield event;
+  };
 
-    const reason: FinishReason = lastStop === 'call' ? 'toolCalls' : finish.reason;
-    yield {
-      type: 'done',
-      finishReason: reason,
-      endpoint: 'raw',
-      completion: mode === 'ids' ? { ids, text: decode(ids) } : { text },
-    };
-  } finally {
-    source.close?.();
-  }
+  return {
+    out,
+    take,
+    finished: () => finish !== undefined,
+    cutShort: () => track(parser.end()),
+    end: () => {
+      if (finish === undefined) return;
+      restoreStopToken(finish);
+      track(parser.end());
+      const reason: FinishReason = lastStop === 'call' ? 'toolCalls' : finish.reason;
+      out.push({
+        type: 'done',
+        finishReason: reason,
+        endpoint: 'raw',
+        completion: mode === 'ids' ? { ids, text: decode(ids) } : { text },
+      });
+    },
+  };
 }

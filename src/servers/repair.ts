@@ -6,6 +6,7 @@
 import { functionNames, modelFunctionName } from '../harmony/functionNames';
 import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from '../harmony/parserTypes';
 import { specialId } from '../harmony/tokens';
+import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
 import type { ParserFactory, StreamParser } from './parse';
 import type { ChatChunk, ChunkSource, FinishReason, Logger, StreamEvent } from './types';
@@ -19,6 +20,7 @@ export interface RepairOptions {
   readonly missingFinish: () => ServerError;
 }
 
+/** A message being written out: reasoning or answer from deltas, a tool call, a leaked message. */
 interface OpenMessage {
   readonly index: number;
   readonly header: MessageHeader;
@@ -26,16 +28,40 @@ interface OpenMessage {
   readonly notes: string[];
 }
 
-interface CallState {
-  id?: string;
+/** A tool call the server streams in pieces; its message opens once the name is known. */
+interface ServerCall {
   name?: string;
   args: string;
   message?: OpenMessage;
 }
 
+/** Harmony markup that leaked into `content`, read by a parser of ours. */
+interface LeakedHarmony {
+  readonly parser: StreamParser;
+  /** The parser's message index → the message we opened for it, until the parser ends it. */
+  readonly opened: Map<number, OpenMessage>;
+}
+
+/**
+ * Where `content` deltas go, decided by how the content starts (its first non-blank characters).
+ * Each state holds the only text that is not yet out.
+ */
+type ContentRoute =
+  /** Only blanks so far, or a prefix that may still become a marker (`<|chan`). */
+  | { readonly kind: 'undecided'; readonly held: string }
+  /** The answer as text; `held` is a tail that may be a marker split across deltas. */
+  | { readonly kind: 'plain'; readonly held: string }
+  /** JSON with tools offered: gathered whole, a tool call if it reads as one at the end. */
+  | { readonly kind: 'json'; readonly text: string }
+  /** Harmony markup: our parser reads it; a server's tool call ends the parse, later content starts a new one. */
+  | { readonly kind: 'harmony'; readonly leak: LeakedHarmony | undefined };
+
 const MARKER = /<\|[a-z_0-9]+\|>/g;
 /** A tail that may be the start of a marker split across deltas: `<`, `<|`, `<|chan`, `<|channel|`. */
 const MARKER_START = /<(\|[a-z_0-9]*\|?)?$/;
+/** Longer than any special-token literal (`<|reserved_200017|>` is 19): text this long is no marker start. */
+const MARKER_MAX_CHARS = 24;
+const LEAK_NOTE = 'Harmony markup leaked into content; parsed';
 
 function firstMarker(text: string): number {
   for (const match of text.matchAll(MARKER)) if (specialId(match[0]) !== undefined) return match.index ?? 0;
@@ -46,10 +72,6 @@ function firstMarker(text: string): number {
 function addressesTool(header: MessageHeader): boolean {
   const recipient = header.recipient;
   return recipient !== undefined && recipient !== '' && !['assistant', 'user', 'all'].includes(recipient);
-}
-
-function message(open: OpenMessage, stop: MessageStop): ParsedMessage {
-  return { ...open.header, content: open.content, stop, notes: open.notes };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -80,254 +102,282 @@ export function jsonToolCalls(text: string, tools: readonly string[]): { name: s
   return calls.length > 0 ? calls : undefined;
 }
 
-export async function* repairChat(source: ChunkSource<ChatChunk>, options: RepairOptions): AsyncGenerator<StreamEvent, void, undefined> {
-  const names = functionNames(options.tools);
-  const recipientFor = (name: string): string => `functions.${modelFunctionName(names, name)}`;
-  const offered = options.tools.length > 0;
+/** Where a content stream goes, from its first non-blank characters; undefined while that is not yet clear. */
+function decideRoute(held: string, toolsOffered: boolean): 'plain' | 'json' | 'harmony' | undefined {
+  const start = held.trimStart();
+  if (start === '') return undefined;
+  if (start.startsWith('<')) {
+    const marker = /^<\|[a-z_0-9]+\|>/.exec(start);
+    if (marker && specialId(marker[0]) !== undefined) return 'harmony';
+    if (MARKER_START.test(start) && start.length < MARKER_MAX_CHARS) return undefined;
+    return 'plain';
+  }
+  if (toolsOffered && (start.startsWith('{') || start.startsWith('[') || start.startsWith('```'))) return 'json';
+  return 'plain';
+}
 
-  let next = 0;
-  let text: OpenMessage | undefined; // the open reasoning or answer message we build from deltas
-  const calls = new Map<number, CallState>();
-  let route: 'undecided' | 'plain' | 'harmony' | 'json' = 'undecided';
-  let held = '';
-  let json = '';
-  let leak: { parser: StreamParser; indices: Map<number, number>; opened: Map<number, OpenMessage> } | undefined;
-  let finish: FinishReason | undefined;
-  const out: StreamEvent[] = [];
+/** The events of one response in order, each message with its index handed out once. */
+class EventWriter {
+  readonly out: StreamEvent[] = [];
+  /** A message to a tool was closed with `<|call|>`. */
+  called = false;
+  private next = 0;
+  /** The open reasoning or answer message, built from deltas. */
+  private text: OpenMessage | undefined;
 
-  const open = (header: MessageHeader, notes: string[] = []): OpenMessage => {
-    const m: OpenMessage = { index: next++, header, content: '', notes };
-    out.push({ type: 'messageStart', index: m.index, header });
+  open(header: MessageHeader, notes: string[] = []): OpenMessage {
+    this.closeText('end');
+    const m: OpenMessage = { index: this.next++, header, content: '', notes };
+    this.out.push({ type: 'messageStart', index: m.index, header });
     return m;
-  };
-  const append = (m: OpenMessage, piece: string): void => {
+  }
+
+  append(m: OpenMessage, piece: string): void {
     if (piece === '') return;
     m.content += piece;
-    out.push({ type: 'contentDelta', index: m.index, text: piece });
-  };
-  const close = (m: OpenMessage, stop: MessageStop): void => {
-    out.push({ type: 'messageEnd', index: m.index, message: message(m, stop) });
-  };
-  const closeText = (stop: MessageStop): void => {
-    if (text) close(text, stop);
-    text = undefined;
-  };
-  const say = (channel: 'analysis' | 'final', piece: string, note?: string): void => {
+    this.out.push({ type: 'contentDelta', index: m.index, text: piece });
+  }
+
+  close(m: OpenMessage, stop: MessageStop): void {
+    this.end(m.index, { ...m.header, content: m.content, stop, notes: m.notes });
+  }
+
+  /** A message our parser of leaked markup ended (its own text); unopened ones get an index of their own. */
+  end(index: number | undefined, message: ParsedMessage): void {
+    if (message.stop === 'call') this.called = true;
+    this.out.push({ type: 'messageEnd', index: index ?? this.next++, message });
+  }
+
+  /** Reasoning or answer text: appended to the open message of that channel, else a new one. */
+  say(channel: 'analysis' | 'final', piece: string, note?: string): void {
     if (piece === '') return;
-    if (text?.header.channel !== channel) {
-      closeText('end');
-      text = open({ role: 'assistant', channel }, note ? [note] : []);
-    } else if (note && !text.notes.includes(note)) text.notes.push(note);
-    append(text, piece);
-  };
+    if (this.text?.header.channel !== channel) this.text = this.open({ role: 'assistant', channel }, note ? [note] : []);
+    else if (note && !this.text.notes.includes(note)) this.text.notes.push(note);
+    this.append(this.text, piece);
+  }
+
+  /** Ends the open reasoning or answer message; the answer ends as the model ends it, with `<|return|>`. */
+  closeText(stop: MessageStop | 'asWritten'): void {
+    const text = this.text;
+    if (text === undefined) return;
+    this.text = undefined;
+    this.close(text, stop === 'asWritten' ? (text.header.channel === 'final' ? 'return' : 'end') : stop);
+  }
+}
+
+/** Chat chunks → the events of the raw path, repaired on the way (see the file's head). */
+class ChatRepair implements StreamAssembler<ChatChunk> {
+  readonly out: StreamEvent[];
+  private readonly writer = new EventWriter();
+  private readonly names: ReturnType<typeof functionNames>;
+  private readonly toolsOffered: boolean;
+  private route: ContentRoute = { kind: 'undecided', held: '' };
+  /** By the server's index; a call's pieces may come before its name. */
+  private readonly calls = new Map<number, ServerCall>();
+  private finish: FinishReason | undefined;
+
+  constructor(private readonly options: RepairOptions) {
+    this.out = this.writer.out;
+    this.names = functionNames(options.tools);
+    this.toolsOffered = options.tools.length > 0;
+  }
+
+  take(chunk: ChatChunk): void {
+    switch (chunk.type) {
+      case 'reasoning':
+        this.writer.say('analysis', chunk.text);
+        break;
+      case 'content':
+        this.takeContent(chunk.text);
+        break;
+      case 'toolCall':
+        this.takeToolCall(chunk);
+        break;
+      case 'usage':
+        this.out.push({ type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens });
+        break;
+      case 'finish':
+        this.finish = chunk.reason;
+        break;
+    }
+  }
+
+  finished(): boolean {
+    return this.finish !== undefined;
+  }
+
+  cutShort(): void {
+    this.closeAll(true);
+  }
+
+  end(): void {
+    const finish = this.finish ?? 'other';
+    this.closeAll(finish === 'length');
+    const madeCall = this.writer.called || [...this.calls.values()].some((c) => c.name !== undefined);
+    this.out.push({ type: 'done', finishReason: madeCall ? 'toolCalls' : finish, endpoint: 'chat' });
+  }
+
+  private recipientFor(name: string): string {
+    return `functions.${modelFunctionName(this.names, name)}`;
+  }
+
+  private takeContent(piece: string): void {
+    let text = piece;
+    if (this.route.kind === 'undecided') {
+      text = this.route.held + piece;
+      const kind = decideRoute(text, this.toolsOffered);
+      if (kind === undefined) {
+        this.route = { kind: 'undecided', held: text };
+        return;
+      }
+      this.route = kind === 'plain' ? { kind, held: '' } : kind === 'json' ? { kind, text: '' } : { kind, leak: undefined };
+    }
+    switch (this.route.kind) {
+      case 'plain':
+        this.takePlain(this.route.held + text);
+        break;
+      case 'json':
+        this.route = { kind: 'json', text: this.route.text + text };
+        break;
+      case 'harmony':
+        this.feedLeak(text);
+        break;
+    }
+  }
+
+  /** Answer text up to a marker; from the first marker on, the content is Harmony. */
+  private takePlain(text: string): void {
+    const at = firstMarker(text);
+    if (at >= 0) {
+      this.writer.say('final', text.slice(0, at));
+      this.route = { kind: 'harmony', leak: undefined };
+      this.feedLeak(text.slice(at));
+      return;
+    }
+    const tail = MARKER_START.exec(text);
+    const keep = tail && text.length - tail.index < MARKER_MAX_CHARS ? text.length - tail.index : 0;
+    this.writer.say('final', text.slice(0, text.length - keep));
+    this.route = { kind: 'plain', held: text.slice(text.length - keep) };
+  }
+
+  private feedLeak(piece: string): void {
+    if (piece === '' || this.route.kind !== 'harmony') return;
+    let leak = this.route.leak;
+    if (leak === undefined) {
+      this.writer.closeText('end');
+      leak = { parser: this.options.parser(), opened: new Map() };
+      this.route = { kind: 'harmony', leak };
+    }
+    this.relay(leak, leak.parser.pushText(piece), false);
+  }
+
+  /**
+   * Ends the parse of leaked markup. With `dropUnfinished` (the server sent a tool call itself),
+   * a header the parser only now closes is the server's own call written out: it is dropped.
+   * Returns what the parser left open.
+   */
+  private endLeak(dropUnfinished: boolean): OpenMessage[] {
+    if (this.route.kind !== 'harmony' || this.route.leak === undefined) return [];
+    const leak = this.route.leak;
+    this.route = { kind: 'harmony', leak: undefined };
+    this.relay(leak, leak.parser.end(), dropUnfinished);
+    return [...leak.opened.values()];
+  }
 
   // Recipients the leaked text names with the client's tool name: give them the model's form.
-  const normalise = <T extends MessageHeader>(header: T): T => {
+  private normalise<T extends MessageHeader>(header: T): T {
     const match = /^functions\.(.+)$/.exec(header.recipient ?? '');
-    return match?.[1] !== undefined && names.toModel.has(match[1]) ? { ...header, recipient: recipientFor(match[1]) } : header;
-  };
-  const LEAK_NOTE = 'Harmony markup leaked into content; parsed';
-  const relay = (events: Iterable<ParserEvent>, dropUnfinished: boolean): void => {
-    if (!leak) return;
-    const { indices, opened } = leak;
+    return match?.[1] !== undefined && this.names.toModel.has(match[1]) ? { ...header, recipient: this.recipientFor(match[1]) } : header;
+  }
+
+  private relay(leak: LeakedHarmony, events: Iterable<ParserEvent>, dropUnfinished: boolean): void {
     const startedNow = new Set<number>();
     for (const event of events) {
       switch (event.type) {
-        case 'messageStart': {
-          if (dropUnfinished) {
-            startedNow.add(event.index);
-            break;
-          }
-          closeText('end');
-          const m = open(normalise(event.header), [LEAK_NOTE]);
-          indices.set(event.index, m.index);
-          opened.set(event.index, m);
+        case 'messageStart':
+          if (dropUnfinished) startedNow.add(event.index);
+          else leak.opened.set(event.index, this.writer.open(this.normalise(event.header), [LEAK_NOTE]));
           break;
-        }
         case 'contentDelta': {
-          const m = opened.get(event.index);
-          if (m && !startedNow.has(event.index)) append(m, event.text);
+          const m = leak.opened.get(event.index);
+          if (m && !startedNow.has(event.index)) this.writer.append(m, event.text);
           break;
         }
-        case 'messageEnd': {
+        case 'messageEnd':
           if (startedNow.has(event.index)) {
-            options.logger.debug(`[repair] dropped an unfinished leaked header: the server sent the tool call itself`);
+            this.options.logger.debug(`[repair] dropped an unfinished leaked header: the server sent the tool call itself`);
             break;
           }
-          const m = opened.get(event.index);
-          const index = m?.index ?? next++;
-          out.push({ type: 'messageEnd', index, message: { ...normalise(event.message), notes: [...event.message.notes, LEAK_NOTE] } });
-          opened.delete(event.index);
+          this.writer.end(leak.opened.get(event.index)?.index, { ...this.normalise(event.message), notes: [...event.message.notes, LEAK_NOTE] });
+          leak.opened.delete(event.index);
           break;
-        }
         case 'unparsed':
           // After `<|end|>` llama.cpp drops the final channel's header and sends the answer bare.
-          if (dropUnfinished) options.logger.debug(`[repair] dropped leaked header text ${JSON.stringify(event.text)}`);
-          else say('final', event.text, 'answer after a leaked message, without its header');
+          if (dropUnfinished) this.options.logger.debug(`[repair] dropped leaked header text ${JSON.stringify(event.text)}`);
+          else this.writer.say('final', event.text, 'answer after a leaked message, without its header');
           break;
       }
     }
-  };
-  const endLeak = (dropUnfinished: boolean): void => {
-    if (!leak) return;
-    relay(leak.parser.end(), dropUnfinished);
-    leak = undefined;
-  };
-  const feedLeak = (piece: string): void => {
-    if (piece === '') return;
-    if (!leak) {
-      closeText('end');
-      leak = { parser: options.parser(), indices: new Map(), opened: new Map() };
-    }
-    relay(leak.parser.pushText(piece), false);
-  };
-
-  const routeContent = (piece: string): void => {
-    held += piece;
-    if (route === 'undecided') {
-      const start = held.trimStart();
-      if (start === '') return;
-      if (start.startsWith('<')) {
-        const marker = /^<\|[a-z_0-9]+\|>/.exec(start);
-        if (marker && specialId(marker[0]) !== undefined) route = 'harmony';
-        else if (MARKER_START.test(start) && start.length < 24) return;
-        else route = 'plain';
-      } else if (offered && (start.startsWith('{') || start.startsWith('[') || start.startsWith('```'))) route = 'json';
-      else route = 'plain';
-    }
-    if (route === 'harmony') {
-      feedLeak(held);
-      held = '';
-    } else if (route === 'json') {
-      json += held;
-      held = '';
-    } else {
-      const at = firstMarker(held);
-      if (at >= 0) {
-        say('final', held.slice(0, at));
-        route = 'harmony';
-        feedLeak(held.slice(at));
-        held = '';
-        return;
-      }
-      const tail = MARKER_START.exec(held);
-      const keep = tail ? held.length - tail.index : 0;
-      say('final', held.slice(0, held.length - keep));
-      held = held.slice(held.length - keep);
-    }
-  };
-
-  const onToolCall = (chunk: Extract<ChatChunk, { type: 'toolCall' }>): void => {
-    closeText('end');
-    endLeak(true);
-    let call = calls.get(chunk.index);
-    if (!call) {
-      call = { args: '' };
-      calls.set(chunk.index, call);
-    }
-    if (chunk.id !== undefined) call.id ??= chunk.id;
-    if (chunk.name !== undefined && call.name === undefined) call.name = chunk.name;
-    if (chunk.arguments !== undefined) call.args += chunk.arguments;
-    if (!call.message && call.name !== undefined) {
-      for (const other of calls.values()) {
-        if (other !== call && other.message) {
-          close(other.message, 'call');
-          other.message = undefined;
-        }
-      }
-      call.message = open({ role: 'assistant', channel: 'commentary', recipient: recipientFor(call.name), contentType: '<|constrain|>json' });
-      append(call.message, call.args);
-    } else if (call.message && chunk.arguments !== undefined) {
-      append(call.message, chunk.arguments);
-    }
-  };
-
-  const flush = (truncated: boolean): void => {
-    if (route === 'json' || (route === 'undecided' && offered)) {
-      const fromJson = truncated ? undefined : jsonToolCalls(json + held, options.tools);
-      if (fromJson) {
-        closeText('end');
-        for (const call of fromJson) {
-          const m = open({ role: 'assistant', channel: 'commentary', recipient: recipientFor(call.name), contentType: '<|constrain|>json' }, [
-            'tool call written as JSON in content',
-          ]);
-          append(m, call.arguments);
-          close(m, 'call');
-        }
-        json = '';
-        held = '';
-      }
-    }
-    if (route === 'harmony') feedLeak(held);
-    else say('final', json + held);
-    json = '';
-    held = '';
-    // The server stopped on <|call|>/<|return|> but does not put it in the text: end the leaked message as the model did.
-    const leakedOpen = [...(leak?.opened.values() ?? [])].at(-1);
-    if (!truncated && finish === 'stop' && leakedOpen) feedLeak(addressesTool(leakedOpen.header) ? '<|call|>' : '<|return|>');
-    const leaked = leak?.opened;
-    endLeak(false);
-    // Whatever the parser left open (it should close everything at its end) is closed here.
-    for (const m of leaked?.values() ?? []) close(m, 'truncated');
-    const last: MessageStop = truncated ? 'truncated' : text?.header.channel === 'final' ? 'return' : 'end';
-    closeText(last);
-    for (const call of calls.values()) {
-      if (call.message) close(call.message, truncated ? 'truncated' : 'call');
-      else if (call.name === undefined && call.args !== '') {
-        out.push({ type: 'unparsed', text: call.args, note: 'a tool call without a function name' });
-      }
-      call.message = undefined;
-    }
-  };
-
-  const take = (chunk: ChatChunk): void => {
-    switch (chunk.type) {
-      case 'reasoning':
-        say('analysis', chunk.text);
-        break;
-      case 'content':
-        routeContent(chunk.text);
-        break;
-      case 'toolCall':
-        onToolCall(chunk);
-        break;
-      case 'usage':
-        out.push({ type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens });
-        break;
-      case 'finish':
-        finish = chunk.reason;
-        break;
-    }
-  };
-
-  // However the consumer stops (end, error, break), the connection is released.
-  try {
-    try {
-      try {
-        for await (const item of source.items) {
-          for (const chunk of source.map(item)) take(chunk);
-          for (let i = 0; i < out.length; i++) yield out[i]!;
-          out.length = 0;
-        }
-        source.ended();
-      } catch (error) {
-        throw source.failure(error);
-      }
-    } catch (error) {
-      flush(true);
-      for (const event of out) yield event;
-      throw error;
-    }
-    if (finish === undefined) {
-      flush(true);
-      for (const event of out) yield event;
-      throw options.missingFinish();
-    }
-    flush(finish === 'length');
-    const madeCall = out.some((e) => e.type === 'messageEnd' && e.message.stop === 'call') || [...calls.values()].some((c) => c.name !== undefined);
-    for (const event of out) yield event;
-    yield { type: 'done', finishReason: madeCall ? 'toolCalls' : finish, endpoint: 'chat' };
-  } finally {
-    source.close?.();
   }
+
+  private takeToolCall(chunk: Extract<ChatChunk, { type: 'toolCall' }>): void {
+    this.writer.closeText('end');
+    this.endLeak(true);
+    let call = this.calls.get(chunk.index);
+    if (call === undefined) {
+      call = { args: '' };
+      this.calls.set(chunk.index, call);
+    }
+    if (chunk.name !== undefined) call.name ??= chunk.name;
+    if (chunk.arguments !== undefined) call.args += chunk.arguments;
+    if (call.message === undefined && call.name !== undefined) {
+      for (const other of this.calls.values()) this.closeCall(other, 'call');
+      call.message = this.writer.open({ role: 'assistant', channel: 'commentary', recipient: this.recipientFor(call.name), contentType: '<|constrain|>json' });
+      this.writer.append(call.message, call.args);
+    } else if (call.message !== undefined && chunk.arguments !== undefined) {
+      this.writer.append(call.message, chunk.arguments);
+    }
+  }
+
+  private closeCall(call: ServerCall, stop: MessageStop): void {
+    if (call.message === undefined) return;
+    this.writer.close(call.message, stop);
+    call.message = undefined;
+  }
+
+  /** The end of the stream (or its break): whatever is held or open goes out and is closed. */
+  private closeAll(truncated: boolean): void {
+    const route = this.route;
+    if (route.kind === 'json' || route.kind === 'undecided') {
+      const text = route.kind === 'json' ? route.text : route.held;
+      const calls = truncated || !this.toolsOffered ? undefined : jsonToolCalls(text, this.options.tools);
+      if (calls) this.writeJsonCalls(calls);
+      else this.writer.say('final', text);
+    } else if (route.kind === 'plain') {
+      this.writer.say('final', route.held);
+    } else if (route.leak !== undefined) {
+      // The server stopped on <|call|>/<|return|> but does not put it in the text: end the leaked message as the model did.
+      const lastOpen = [...route.leak.opened.values()].at(-1);
+      if (!truncated && this.finish === 'stop' && lastOpen) this.feedLeak(addressesTool(lastOpen.header) ? '<|call|>' : '<|return|>');
+    }
+    // Whatever the parser left open (it should close everything at its end) is closed here.
+    for (const m of this.endLeak(false)) this.writer.close(m, 'truncated');
+    this.writer.closeText(truncated ? 'truncated' : 'asWritten');
+    for (const call of this.calls.values()) {
+      if (call.message !== undefined) this.closeCall(call, truncated ? 'truncated' : 'call');
+      else if (call.name === undefined && call.args !== '') this.out.push({ type: 'unparsed', text: call.args, note: 'a tool call without a function name' });
+    }
+  }
+
+  private writeJsonCalls(calls: readonly { name: string; arguments: string }[]): void {
+    for (const call of calls) {
+      const m = this.writer.open({ role: 'assistant', channel: 'commentary', recipient: this.recipientFor(call.name), contentType: '<|constrain|>json' }, ['tool call written as JSON in content']);
+      this.writer.append(m, call.arguments);
+      this.writer.close(m, 'call');
+    }
+  }
+}
+
+export function repairChat(source: ChunkSource<ChatChunk>, options: RepairOptions): AsyncGenerator<StreamEvent, void, undefined> {
+  return drainStream(source, new ChatRepair(options), options.missingFinish);
 }
