@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { complete } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
 import type { CompletionRequest, ServerConfig, StreamEvent } from '../../../src/servers/types';
-import { SSE_HEADERS, capture, loopback, replayAt, tick, writePieces } from './loopback';
+import { SSE_HEADERS, capture, loopback, replayAt, tick, writePieces, type Loopback } from './loopback';
 import { FAKE_KEY, collect, memoryLogger, messagesOf, recordingParser, ssePayloads, streamedText } from './helpers';
 
 const CHAT: CompletionRequest = { chat: { messages: [{ role: 'user', content: 'Hi!' }] } };
@@ -20,6 +20,28 @@ function run(config: ServerConfig, request: CompletionRequest = CHAT, signal?: A
 function asServerError(error: unknown): ServerError {
   assert.ok(error instanceof ServerError, `expected a ServerError, got ${String(error)}`);
   return error;
+}
+
+/**
+ * The facts a message must carry, whatever its wording: where (the URL, the endpoint), what
+ * (the status, the server's words, how far the stream got) and what to check.
+ */
+function assertCarries(message: string, facts: { url: string; endpoint?: string; status?: number; said?: string; progress?: string; check: RegExp[] }): void {
+  assert.ok(message.includes(facts.url), `no URL in: ${message}`);
+  if (facts.endpoint !== undefined) assert.ok(message.includes(facts.endpoint), `no endpoint in: ${message}`);
+  if (facts.status !== undefined) assert.match(message, new RegExp(`\\b${facts.status}\\b`), `no status in: ${message}`);
+  if (facts.said !== undefined) assert.ok(message.includes(facts.said), `not the server's words in: ${message}`);
+  if (facts.progress !== undefined) assert.ok(message.includes(facts.progress), `not how far the stream got in: ${message}`);
+  for (const check of facts.check) assert.match(message, check);
+}
+
+/** Fails (instead of hanging) unless the server saw the client's socket of request `n` close. */
+async function assertSocketClosed(server: Loopback, n = 0): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 5000)));
+  const closed = await Promise.race([server.closed(n).then(() => true as const), gaveUp]);
+  clearTimeout(timer);
+  assert.ok(closed, 'the connection was not released: the server still holds the socket');
 }
 
 /** The first `n` events of the scripted final answer (reasoning, then the start of the answer). */
@@ -61,7 +83,7 @@ describe('faults', () => {
     const { items, error } = await run({ url });
     const e = asServerError(error);
     assert.equal(e.kind, 'unreachable');
-    assert.equal(e.message, `Cannot connect to ${url}: connection refused. Is the server running and listening on that address and port? Start it (llama-server, vllm serve, ollama serve, LM Studio's server) or fix the URL.`);
+    assertCarries(e.message, { url, check: [/connection refused/, /server running/, /fix the URL/] });
     assert.deepEqual(items, []);
   });
 
@@ -74,7 +96,7 @@ describe('faults', () => {
     const { error } = await run({ url: 'http://gpu-box.invalid:8000', fetch: fetchDns });
     const e = asServerError(error);
     assert.equal(e.kind, 'dns');
-    assert.match(e.message, /^Cannot reach http:\/\/gpu-box\.invalid:8000: the host name "gpu-box\.invalid" does not resolve \(ENOTFOUND\)\. Check the host name/);
+    assertCarries(e.message, { url: 'http://gpu-box.invalid:8000', check: [/"gpu-box\.invalid" does not resolve/, /ENOTFOUND/, /host name/] });
   });
 
   for (const status of [401, 403]) {
@@ -89,9 +111,7 @@ describe('faults', () => {
         const e = asServerError(error);
         assert.equal(e.kind, 'auth');
         assert.equal(e.status, status);
-        assert.ok(e.message.startsWith(`POST /v1/chat/completions at ${server.url} answered ${status}`));
-        assert.match(e.message, /Incorrect API key provided: \[redacted\]/);
-        assert.match(e.message, /check that the key set for this server is correct/);
+        assertCarries(e.message, { url: server.url, endpoint: 'POST /v1/chat/completions', status, said: 'Incorrect API key provided: [redacted]', check: [/key set for this server/] });
         const everything = [e.message, e.serverMessage ?? '', e.stack ?? '', ...logger.lines].join('\n');
         assert.ok(!everything.includes(FAKE_KEY), 'the key leaked');
         const sent = server.requests[0]!;
@@ -112,7 +132,7 @@ describe('faults', () => {
       const { error } = await run({ url: server.url });
       const e = asServerError(error);
       assert.equal(e.kind, 'auth');
-      assert.match(e.message, /it requires one, so set an API key for this server/);
+      assertCarries(e.message, { url: server.url, status: 401, check: [/set an API key for this server/] });
       assert.equal(server.requests[0]!.headers.authorization, undefined);
     } finally {
       await server.close();
@@ -128,10 +148,13 @@ describe('faults', () => {
       const { error } = await run({ url: server.url, kind: 'vllm', model: 'm' });
       const e = asServerError(error);
       assert.equal(e.kind, 'notFound');
-      assert.equal(
-        e.message,
-        `POST /v1/chat/completions at ${server.url} answered 404 Not Found: "404 page not found". The server has no such endpoint, so it is probably not vLLM: set the server kind to "auto" (or the right one), and check that the URL is the server's base address, without a path such as /v1/chat.`,
-      );
+      assertCarries(e.message, {
+        url: server.url,
+        endpoint: 'POST /v1/chat/completions',
+        status: 404,
+        said: '404 page not found',
+        check: [/no such endpoint/, /not vLLM/, /server kind/, /base address/],
+      });
     } finally {
       await server.close();
     }
@@ -146,7 +169,7 @@ describe('faults', () => {
       const { error } = await run({ url: server.url, kind: 'vllm', model: 'gpt-oss-200b' });
       const e = asServerError(error);
       assert.equal(e.kind, 'notFound');
-      assert.match(e.message, /"The model `gpt-oss-200b` does not exist\."\. The model is not available there: pick one the server lists/);
+      assertCarries(e.message, { url: server.url, status: 404, said: 'The model `gpt-oss-200b` does not exist.', check: [/pick one the server lists/] });
     } finally {
       await server.close();
     }
@@ -189,7 +212,7 @@ describe('faults', () => {
       assert.equal(e.retryAfterSeconds, 1);
       assert.deepEqual(waits, [1000, 1000]);
       assert.equal(server.requests.length, 3);
-      assert.match(e.message, /answered 429 Too Many Requests: "Rate limit reached" \(it asks to wait 1 s\)\. The server is rate-limiting requests/);
+      assertCarries(e.message, { url: server.url, status: 429, said: 'Rate limit reached', check: [/wait 1 s/, /rate-limiting/] });
     } finally {
       await server.close();
     }
@@ -223,7 +246,7 @@ describe('faults', () => {
       assert.equal(e.kind, 'server');
       assert.equal(e.status, 500);
       assert.equal(server.requests.length, 1, '500 is not retried');
-      assert.match(e.message, /answered 500 Internal Server Error: "failed to decode the batch"\. Check the server's log/);
+      assertCarries(e.message, { url: server.url, status: 500, said: 'failed to decode the batch', check: [/server's log/] });
     } finally {
       await server.close();
     }
@@ -237,7 +260,7 @@ describe('faults', () => {
       const e = asServerError(error);
       assert.equal(e.kind, 'server');
       assert.equal(waits.length, 2);
-      assert.match(e.message, /"Loading model"\. The server is still loading the model; try again when it is ready\./);
+      assertCarries(e.message, { url: loadingServer.url, status: 503, said: 'Loading model', check: [/still loading the model/, /try again/] });
     } finally {
       await loadingServer.close();
     }
@@ -251,8 +274,7 @@ describe('faults', () => {
       const { items, error } = await run({ url: server.url });
       const e = asServerError(error);
       assert.equal(e.kind, 'streamError');
-      assert.match(e.message, new RegExp(`^${server.url.replace(/[.]/g, '\\.')} reported an error after 5 chunks`));
-      assert.match(e.message, /peg-native format/);
+      assertCarries(e.message, { url: server.url, progress: 'after 5 chunks', said: 'peg-native format', check: [/raw completion endpoint/] });
       assertPartialKept(items, 5);
     } finally {
       await server.close();
@@ -270,7 +292,7 @@ describe('faults', () => {
       const { items, error } = await run({ url: server.url });
       const e = asServerError(error);
       assert.equal(e.kind, 'cut');
-      assert.match(e.message, new RegExp(`^The connection to ${server.url.replace(/[.]/g, '\\.')} closed after 6 chunks before the completion finished`));
+      assertCarries(e.message, { url: server.url, progress: 'after 6 chunks', check: [/closed/, /server's log/] });
       assertPartialKept(items, 6);
     } finally {
       await server.close();
@@ -300,10 +322,9 @@ describe('faults', () => {
       const { items, error } = await run({ url: server.url, idleTimeoutMs: 200 });
       const e = asServerError(error);
       assert.equal(e.kind, 'stalled');
-      assert.match(e.message, new RegExp(`^${server.url.replace(/[.]/g, '\\.')} sent nothing for 0\\.2 s after 3 chunks, so the request was stopped`));
-      assert.match(e.message, /raise the request timeout/);
+      assertCarries(e.message, { url: server.url, progress: 'after 3 chunks', check: [/0\.2 s/, /raise the request timeout/] });
       assertPartialKept(items, 3);
-      await server.closed(0);
+      await assertSocketClosed(server);
     } finally {
       release();
       await server.close();
@@ -316,9 +337,9 @@ describe('faults', () => {
       const { items, error } = await run({ url: server.url, idleTimeoutMs: 200 });
       const e = asServerError(error);
       assert.equal(e.kind, 'stalled');
-      assert.match(e.message, /sent nothing for 0\.2 s before sending anything/);
+      assertCarries(e.message, { url: server.url, progress: 'before sending anything', check: [/0\.2 s/] });
       assert.deepEqual(items, []);
-      await server.closed(0);
+      await assertSocketClosed(server);
     } finally {
       await server.close();
     }
@@ -363,9 +384,9 @@ describe('faults', () => {
       }
       const e = asServerError(error);
       assert.equal(e.kind, 'cancelled');
-      assert.equal(e.message, `The request to ${server.url} was cancelled.`);
+      assertCarries(e.message, { url: server.url, check: [/cancelled/] });
       assertPartialKept(items, 4);
-      await server.closed(0); // the server saw the socket close
+      await assertSocketClosed(server); // the server saw the socket close
     } finally {
       await server.close();
     }
@@ -391,7 +412,7 @@ describe('faults', () => {
       const { items, error } = await run({ url: server.url, logger });
       const e = asServerError(error);
       assert.equal(e.kind, 'protocol');
-      assert.match(e.message, /POST \/v1\/chat\/completions at .* sent something that is not the expected stream: a data line that is not JSON/);
+      assertCarries(e.message, { url: server.url, endpoint: 'POST /v1/chat/completions', check: [/not JSON/, /URL and the server kind/] });
       assert.equal(streamedText(items).get(0), 'Hel');
       assert.ok(logger.lines.some((l) => l.includes('<html>oops')), 'the SDK reports the line through our logger, not the console');
     } finally {
@@ -407,13 +428,13 @@ describe('faults at the edges', () => {
       const { error } = await run({ url: server.url });
       const e = asServerError(error);
       assert.equal(e.kind, 'cut');
-      assert.equal(e.message, `The connection to ${server.url} closed before any answer (POST /v1/chat/completions). The server may have crashed, or a proxy or firewall closed the connection: check the server's log.`);
+      assertCarries(e.message, { url: server.url, endpoint: 'POST /v1/chat/completions', check: [/closed before any answer/, /server's log/] });
     } finally {
       await server.close();
     }
   });
 
-  test('the consumer stops reading: the request is aborted and the socket closed', async () => {
+  test('the consumer stops reading: the request is aborted and the socket closed (the server sees it close)', async () => {
     const server = await loopback(async (_, res) => {
       res.writeHead(200, SSE_HEADERS);
       await writePieces(res, firstEvents(4), []);
@@ -423,7 +444,7 @@ describe('faults at the edges', () => {
       for await (const event of complete({ url: server.url, kind: 'llamacpp', endpoint: 'chat' }, CHAT, undefined, { parser })) {
         if (event.type === 'contentDelta') break;
       }
-      await server.closed(0);
+      await assertSocketClosed(server);
     } finally {
       await server.close();
     }
