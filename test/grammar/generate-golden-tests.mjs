@@ -1,5 +1,5 @@
 // Writes test/grammar/goldens/<name>.test.harmony for every text golden in
-// ../shared/harmony/test-data: the golden verbatim, each line followed by
+// test/fixtures/harmony/test-data (openai/harmony's goldens): the golden verbatim, each line followed by
 // vscode-tmgrammar-test assertions (scopes at columns).
 //
 // The expected scopes come from a small reference reading of the transcript written
@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
-const TEST_DATA = join(root, '../shared/harmony/test-data');
+const TEST_DATA = join(root, 'test/fixtures/harmony/test-data');
 const OUT_DIR = join(root, 'test/grammar/goldens');
 const COMMENT = '%%';
 const L = 'gpt-oss-harmony';
@@ -365,8 +365,8 @@ function isTokenIdList(text) {
 function main() {
   const check = process.argv.includes('--check');
   if (!existsSync(TEST_DATA)) {
-    console.error(`generate-golden-tests: ${TEST_DATA} not found (shared/ must sit beside the repository)`);
-    process.exit(check ? 2 : 1);
+    console.error(`generate-golden-tests: ${TEST_DATA} not found`);
+    process.exit(1);
   }
   const wanted = new Map();
   const skipped = [];

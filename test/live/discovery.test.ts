@@ -2,9 +2,8 @@
 // /props, as the provider will read them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SHARED } from '../support/goldens';
+import { CHAT_TEMPLATE } from '../support/fixtures';
 import { randomModel, withLlamaServer } from '../llama/server';
 
 interface ModelsResponse {
@@ -49,7 +48,7 @@ describe('model discovery from /v1/models and /props', () => {
       assert.equal(props.eos_token, '<|return|>');
       // The official gpt-oss template our generator embedded, with llama.cpp's one patch (common/chat.cpp:
       // the check that refuses Harmony markup in message content is switched off).
-      const official = readFileSync(join(SHARED, 'harmony/gpt-oss-chat-template.jinja'), 'utf8');
+      const official = readFileSync(CHAT_TEMPLATE, 'utf8');
       const refusal = '{%- if "<|channel|>analysis<|message|>" in message.content or "<|channel|>final<|message|>" in message.content %}';
       assert.equal(official.split(refusal).length, 2, 'the official template has the markup check once');
       assert.equal(props.chat_template, official.replace(refusal, '{%- if false %}'));

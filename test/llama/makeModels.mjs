@@ -25,7 +25,7 @@ import { buildVocab, FIRST_SPECIAL, loadRanks, N_VOCAB, specialText } from './vo
 import { GgufWriter, TensorType, ValueType } from './writeGguf.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const TEMPLATE = join(here, '..', '..', '..', 'shared', 'harmony', 'gpt-oss-chat-template.jinja');
+const TEMPLATE = join(here, '..', 'fixtures', 'harmony', 'gpt-oss-chat-template.jinja');
 
 /** The shape of the random model (and the base of the crafted ones). */
 const BASE = {

@@ -39,7 +39,7 @@ const MODEL_INPUTS = [
   join(here, 'makeModels.mjs'),
   join(here, 'writeGguf.mjs'),
   join(here, 'vocab.mjs'),
-  join(root, '..', 'shared', 'harmony', 'gpt-oss-chat-template.jinja'),
+  join(root, 'test', 'fixtures', 'harmony', 'gpt-oss-chat-template.jinja'),
   join(root, 'node_modules', 'js-tiktoken', 'package.json'),
 ];
 

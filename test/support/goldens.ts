@@ -1,17 +1,17 @@
 // openai/harmony's golden files, read as harmony's own tests read them.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { HARMONY_FIXTURES } from './fixtures';
 
-export const SHARED = join(__dirname, '../../../shared');
-export const TEST_DATA = join(SHARED, 'harmony/test-data');
-export const TOKEN_IDS = join(SHARED, 'harmony/token-ids');
+export const TEST_DATA = join(HARMONY_FIXTURES, 'test-data');
+export const TOKEN_IDS = join(HARMONY_FIXTURES, 'token-ids');
 
 /** The golden text with CRLF folded and trailing whitespace trimmed (harmony's loader convention). */
 export function goldenText(name: string): string {
   return readFileSync(join(TEST_DATA, `${name}.txt`), 'utf8').replace(/\r\n/g, '\n').trimEnd();
 }
 
-/** The token ids of a text golden, from shared/harmony/token-ids. */
+/** The token ids of a text golden, from test/fixtures/harmony/token-ids. */
 export function goldenIds(name: string): number[] {
   const file = JSON.parse(readFileSync(join(TOKEN_IDS, `${name}.tokens.json`), 'utf8')) as { tokens: number[] };
   return file.tokens;

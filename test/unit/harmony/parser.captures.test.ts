@@ -1,4 +1,4 @@
-// Real llama.cpp streams (shared/servers/llama.cpp, see its README) through the parser:
+// Real llama.cpp streams (test/fixtures/llama.cpp, see test/fixtures/README.md) through the parser:
 // the raw /v1/completions text and the reasoning_format "none" chat streams, whose text
 // carries the Harmony markup, read into the reasoning, tool call and answer the server's
 // own parser reported for the same scripted model.
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createParser } from '../../../src/harmony/parser';
 import { summarise } from '../../../src/harmony/parseCompletion';
 import type { ParserEvent } from '../../../src/harmony/parserTypes';
-import { SHARED } from '../../support/goldens';
+import { LLAMACPP_CAPTURES } from '../../support/fixtures';
 
 interface Piece {
   readonly text?: string;
@@ -21,7 +21,7 @@ interface Piece {
 
 /** Just enough SSE for a fixture: `data:` lines of one capture, as the pieces they carry. */
 function readCapture(name: string): Piece[] {
-  const raw = readFileSync(join(SHARED, 'servers/llama.cpp', name), 'utf8');
+  const raw = readFileSync(join(LLAMACPP_CAPTURES, name), 'utf8');
   const pieces: Piece[] = [];
   for (const line of raw.split('\n')) {
     if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;

@@ -1,4 +1,4 @@
-// JSON Schema → TypeScript: the derived cases of shared/harmony/examples/
+// JSON Schema → TypeScript: the derived cases of test/fixtures/harmony/examples/
 // ts_conversion_harmony_vs_jinja.txt (HARMONY side), whose schemas are written back here
 // from what each case shows, plus edge cases of harmony's rules (SPEC §3.1).
 import { test } from 'node:test';
@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { schemaToTypeScript } from '../../../src/harmony/schemaToTs';
 import { toolsSection } from '../../../src/harmony/sections';
-import { SHARED } from '../../support/goldens';
+import { HARMONY_FIXTURES } from '../../support/fixtures';
 
 /** The HARMONY blocks of the examples file, by title. */
 function harmonyCases(): Map<string, string> {
-  const file = readFileSync(join(SHARED, 'harmony/examples/ts_conversion_harmony_vs_jinja.txt'), 'utf8');
+  const file = readFileSync(join(HARMONY_FIXTURES, 'examples/ts_conversion_harmony_vs_jinja.txt'), 'utf8');
   const cases = new Map<string, string>();
   for (const block of file.split(/^=== /m).slice(1)) {
     const newline = block.indexOf('\n');

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { countOrdinary, decode, encodeOrdinary, encodeWithMarkup, tokenBytes } from '../../../src/harmony/tokenizer';
 import { Special, specialId, specialText } from '../../../src/harmony/tokens';
 import { referenceEncodeAllSpecial, referenceEncodeOrdinary } from '../../support/jsTiktokenHarmony';
-import { SHARED, goldenIds, goldenText, textGoldenNames } from '../../support/goldens';
+import { goldenIds, goldenText, textGoldenNames } from '../../support/goldens';
+import { FIXTURES } from '../../support/fixtures';
 
 test('hello world is [24912, 2375], as in harmony’s own test', () => {
   assert.deepEqual(encodeOrdinary('hello world'), [24912, 2375]);
@@ -18,7 +19,7 @@ test('special-token literals in text stay ordinary tokens', () => {
   assert.ok(encodeOrdinary(text).every((id) => id < 199998));
 });
 
-test('ordinary ids are identical to js-tiktoken on every shared file (mixed corpus)', () => {
+test('ordinary ids are identical to js-tiktoken on every fixture file (mixed corpus: goldens, captures, prompts, JSON)', () => {
   const files: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -27,7 +28,7 @@ test('ordinary ids are identical to js-tiktoken on every shared file (mixed corp
       else files.push(path);
     }
   };
-  walk(SHARED);
+  walk(FIXTURES);
   const extra = ['日本語のテキストと絵文字 👩‍👩‍👧‍👦🇫🇷', 'a'.repeat(3000), '\u0000\uFFFD\t\r\n  x', 'QmFzZTY0IGRhdGE='.repeat(50)];
   let checked = 0;
   for (const text of [...files.map((f) => readFileSync(f, 'utf8')), ...extra]) {

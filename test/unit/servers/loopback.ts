@@ -5,8 +5,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LLAMACPP_CAPTURES } from '../../support/fixtures';
 
-export const CAPTURES = '/work/shared/servers/llama.cpp';
+export const CAPTURES = LLAMACPP_CAPTURES;
 export const FIXTURES = join(__dirname, '../../fixtures/servers');
 
 export interface Recorded {
