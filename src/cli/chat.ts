@@ -15,15 +15,15 @@ import { UsageError, parseJson, type CliIo } from './io';
 export const CHAT_USAGE =
   'chat --url URL [--model M] [--kind auto|vllm|llamacpp|ollama|lmstudio|openai] [--endpoint raw|chat] [--effort low|medium|high] [--max-tokens N] [--timeout SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY)';
 
-const KEY_ENV = 'HARMONY_API_KEY';
+export const KEY_ENV = 'HARMONY_API_KEY';
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be ${allowed.join(', ')}; not "${value}"`);
   return value as T;
 }
 
-function positiveNumber(name: string, value: string | undefined): number | undefined {
+export function positiveNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, not "${value}"`);

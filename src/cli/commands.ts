@@ -1,6 +1,7 @@
 // Subcommand dispatch and the one place that turns errors into exit codes.
 import { HarmonyInputError } from '../harmony/errors';
 import { CHAT_USAGE, chatCommand } from './chat';
+import { DOCTOR_USAGE, doctorCommand } from './doctor';
 import { UsageError, processIo, type CliIo } from './io';
 import { PARSE_USAGE, parseCommand } from './parse';
 import { countCommand, renderCommand } from './render';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { readonly run: Command; readonly usage: string }
   count: { run: countCommand, usage: 'count [FILE] [--transcript]   o200k_harmony tokens of a text, of a chat request’s rendered prompt, or (--transcript) of a Harmony transcript with literal markup' },
   parse: { run: parseCommand, usage: PARSE_USAGE },
   chat: { run: chatCommand, usage: CHAT_USAGE },
+  doctor: { run: doctorCommand, usage: DOCTOR_USAGE },
 };
 
 function usage(): string {

@@ -12,6 +12,8 @@ interface CompletionChoiceWire {
 interface UsageWire {
   readonly prompt_tokens?: unknown;
   readonly completion_tokens?: unknown;
+  /** vLLM with --enable-prompt-tokens-details. */
+  readonly prompt_tokens_details?: { readonly cached_tokens?: unknown } | null;
 }
 
 interface CompletionChunkWire {
@@ -41,7 +43,8 @@ export function usageChunk(usage: UsageWire | null | undefined): RawChunk | unde
   const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
   const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined;
   if (prompt === undefined && completion === undefined) return undefined;
-  return { type: 'usage', promptTokens: prompt, completionTokens: completion };
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  return { type: 'usage', promptTokens: prompt, completionTokens: completion, ...(typeof cached === 'number' ? { cachedPromptTokens: cached } : {}) };
 }
 
 function isIdArray(value: unknown): value is number[] {

@@ -82,7 +82,12 @@ function rawAssembler(parser: StreamParser, logger: Logger): StreamAssembler<Raw
         }
         break;
       case 'usage':
-        out.push({ type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens });
+        out.push({
+          type: 'usage',
+          promptTokens: chunk.promptTokens,
+          completionTokens: chunk.completionTokens,
+          ...(chunk.cachedPromptTokens === undefined ? {} : { cachedPromptTokens: chunk.cachedPromptTokens }),
+        });
         break;
       case 'finish':
         finish = chunk;

@@ -1,6 +1,7 @@
 // The transports' public surface: everything the adapter and the CLI use.
 export { complete, detect, forgetServer, listModels, type CompleteOptions } from './client';
 export type { Detection } from './detect';
+export { formatReportMarkdown, formatReportText, runDoctor, type CheckStatus, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor';
 export { ServerError, type ServerErrorKind } from './errors';
 export type { ParserFactory, StreamParser } from './parse';
 export * from './types';

@@ -13,6 +13,7 @@ interface CompletionEventWire {
   readonly stop_type?: unknown;
   readonly tokens_evaluated?: unknown;
   readonly tokens_predicted?: unknown;
+  readonly timings?: { readonly cache_n?: unknown } | null;
 }
 
 export function llamacppCompletionBody(ids: readonly number[], options: { maxTokens?: number | undefined; temperature?: number | undefined; topP?: number | undefined }): Record<string, unknown> {
@@ -86,7 +87,10 @@ export function llamacppEvents(): (item: unknown) => RawChunk[] {
     if (event.stop === true) {
       const prompt = typeof event.tokens_evaluated === 'number' ? event.tokens_evaluated : undefined;
       const completion = typeof event.tokens_predicted === 'number' ? event.tokens_predicted : undefined;
-      if (prompt !== undefined || completion !== undefined) out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion });
+      const cached = typeof event.timings?.cache_n === 'number' ? event.timings.cache_n : undefined;
+      if (prompt !== undefined || completion !== undefined) {
+        out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion, ...(cached === undefined ? {} : { cachedPromptTokens: cached }) });
+      }
       const raw = typeof event.stop_type === 'string' ? event.stop_type : 'eos';
       out.push({ type: 'finish', reason: finishReason(raw), raw });
     }

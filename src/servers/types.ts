@@ -79,7 +79,13 @@ export type RawChunk =
   | { readonly type: 'ids'; readonly ids: readonly number[] }
   /** Text only (Ollama, LM Studio, llama.cpp /v1/completions); markup appears as literal `<|…|>`. */
   | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'usage'; readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
+  | {
+      readonly type: 'usage';
+      readonly promptTokens?: number | undefined;
+      readonly completionTokens?: number | undefined;
+      /** Prompt tokens the server took from its prefix cache (llama.cpp `timings.cache_n`, vLLM `cached_tokens`). */
+      readonly cachedPromptTokens?: number | undefined;
+    }
   /** The server's end marker: without it, a closed stream is a cut connection. */
   | { readonly type: 'finish'; readonly reason: FinishReason; readonly raw?: string | undefined; readonly stopToken?: number | undefined };
 
@@ -116,7 +122,13 @@ export interface ChunkSource<C> {
 /** What `complete` yields: parser events (also for the chat path), usage, and one `done`. */
 export type StreamEvent =
   | ParserEvent
-  | { readonly type: 'usage'; readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
+  | {
+      readonly type: 'usage';
+      readonly promptTokens?: number | undefined;
+      readonly completionTokens?: number | undefined;
+      /** Raw path, where the server says: prompt tokens reused from its prefix cache. */
+      readonly cachedPromptTokens?: number | undefined;
+    }
   | {
       readonly type: 'done';
       readonly finishReason: FinishReason;

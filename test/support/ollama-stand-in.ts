@@ -5,7 +5,8 @@
 // num_keep (4) tokens and the last num_ctx − 4, and only says so in its log:
 //   level=WARN source=runner.go msg="truncating input prompt" limit=… prompt=… keep=4 new=…
 // (ollama/ollama runner/llamarunner/runner.go NewSequence). What the "model" received is kept,
-// so a test can see whether the system message survived.
+// so a test can see whether the system message survived. Like Ollama it reuses the previous
+// prompt's common prefix (when num_ctx did not change) and counts only the evaluated tokens.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
@@ -85,13 +86,18 @@ export async function startOllamaStandIn(options: OllamaStandInOptions = {}): Pr
         loaded = ctx;
         // Raw mode: Ollama tokenises the text with special-token parsing.
         const ids = truncate(encodeWithMarkup(String(body.prompt ?? '')), ctx, log);
+        // Ollama reuses the loaded sequence's common prefix and counts only the tokens it evaluated.
+        const previous = received.at(-1) ?? [];
+        let common = 0;
+        while (common < previous.length && common < ids.length - 1 && previous[common] === ids[common]) common++;
+        const reused = numCtx.at(-1) === ctx ? common : 0;
         received.push(ids);
         numCtx.push(ctx);
         const completion = encodeWithMarkup(answer);
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         const at = new Date(0).toISOString();
         res.write(`${JSON.stringify({ model, created_at: at, response: answer, done: false })}\n`);
-        res.end(`${JSON.stringify({ model, created_at: at, response: '', done: true, done_reason: 'stop', prompt_eval_count: ids.length, eval_count: completion.length + 1 })}\n`);
+        res.end(`${JSON.stringify({ model, created_at: at, response: '', done: true, done_reason: 'stop', prompt_eval_count: ids.length - reused, eval_count: completion.length + 1 })}\n`);
         return;
       }
       default:

@@ -1,0 +1,125 @@
+// `harmony doctor`'s checks as plain data, the whole report against a STAND-IN Ollama and
+// against a server that is down, and the CLI's exit codes. The live test (test/live/doctor.test.ts)
+// runs it against the real llama-server.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { agentRequest } from '../../../bench/agentRequest';
+import { renderChatRequest } from '../../../src/harmony/chatRequest';
+import { AGENT_PROMPT_TOKENS, chatCheck, contextCheck, formatReportText, runDoctor, suggestedContext, tokenizerCheck } from '../../../src/servers/doctor';
+import { completionEvent } from '../../../src/servers/completions';
+import { llamacppEvents } from '../../../src/servers/llamacpp';
+import { freePort } from '../../llama/server';
+import { runCli } from '../../support/cliHarness';
+import { startOllamaStandIn } from '../../support/ollama-stand-in';
+
+describe('doctor checks', () => {
+  test('the agent prompt size is the rendered 36-tool agent request', () => {
+    assert.equal(renderChatRequest(agentRequest()).ids.length, 8360);
+    assert.equal(AGENT_PROMPT_TOKENS, 8360);
+  });
+
+  test('a context size a person would type: the next power of two', () => {
+    assert.equal(suggestedContext(16552), 32768);
+    assert.equal(suggestedContext(32768), 32768);
+    assert.equal(suggestedContext(100), 8192);
+  });
+
+  test('llama.cpp with -c 2048: ✗ with the llama-server command; enough context: ✓', () => {
+    const small = contextCheck({ kind: 'llamacpp', model: 'm', inForce: 2048, source: '/props n_ctx', slots: 1 }, 16552, 8360, 8192);
+    assert.equal(small.status, 'fail');
+    assert.equal(small.fix, 'llama-server -c 32768');
+    assert.match(small.summary, /^2048 tokens \(\/props n_ctx\); agent mode needs 16552 \(a 8360-token agent prompt \+ 8192 output\)$/);
+    assert.equal(contextCheck({ kind: 'llamacpp', model: 'm', inForce: 32768, slots: 1 }, 16552, 8360, 8192).status, 'pass');
+  });
+
+  test('llama.cpp with 4 slots: n_ctx is per slot, the fix multiplies', () => {
+    const c = contextCheck({ kind: 'llamacpp', model: 'm', inForce: 8192, source: '/props n_ctx', slots: 4 }, 16552, 8360, 8192);
+    assert.equal(c.fix, 'llama-server -c 131072 --parallel 4 (the context is shared by the slots)');
+    assert.match(c.summary, /^8192 tokens per slot/);
+  });
+
+  test('vLLM and LM Studio fixes name their own flags', () => {
+    assert.equal(contextCheck({ kind: 'vllm', model: 'openai/gpt-oss-20b', inForce: 8192 }, 16552, 8360, 8192).fix, 'vllm serve openai/gpt-oss-20b --max-model-len 32768');
+    assert.match(contextCheck({ kind: 'lmstudio', model: 'openai/gpt-oss-20b', inForce: 4096 }, 16552, 8360, 8192).fix ?? '', /^lms load openai\/gpt-oss-20b --context-length 32768/);
+  });
+
+  test('a server that does not say its context: ⚠', () => {
+    assert.equal(contextCheck({ kind: 'openai', model: 'm' }, 16552, 8360, 8192).status, 'warn');
+  });
+
+  test('tokenizer: equal ids pass, a difference names the first differing token', () => {
+    assert.equal(tokenizerCheck([1, 2, 3], [1, 2, 3]).status, 'pass');
+    const bad = tokenizerCheck([1, 2, 3], [1, 5, 3]);
+    assert.equal(bad.status, 'fail');
+    assert.match(bad.summary, /at token 1 /);
+  });
+
+  test('chat path: markup in content is a warning naming the field; a clean tool call passes', () => {
+    const leak = chatCheck({ reasoningFields: new Set(['reasoning_content']), content: '<|channel|>final<|message|>hi', reasoning: '', toolCalls: 0 }, 'llamacpp');
+    assert.equal(leak.status, 'warn');
+    assert.match(leak.summary, /reasoning in delta\.reasoning_content; Harmony markup leaks into content/);
+    const clean = chatCheck({ reasoningFields: new Set(['reasoning']), content: '', reasoning: 'Need the tool.', toolCalls: 1 }, 'vllm');
+    assert.equal(clean.status, 'pass');
+    assert.match(clean.summary, /the tool call came back as tool_calls/);
+  });
+});
+
+describe('prefix-cache reuse as the servers report it', () => {
+  test('llama.cpp /completion: timings.cache_n of the final event', () => {
+    const final = { content: '', tokens: [], stop: true, stop_type: 'eos', tokens_evaluated: 78, tokens_predicted: 5, timings: { cache_n: 63, prompt_n: 15 } };
+    assert.deepEqual(llamacppEvents()(final)[0], { type: 'usage', promptTokens: 78, completionTokens: 5, cachedPromptTokens: 63 });
+  });
+  test('vLLM /v1/completions: usage.prompt_tokens_details.cached_tokens', () => {
+    const usage = { choices: [], usage: { prompt_tokens: 78, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 48 } } };
+    assert.deepEqual(completionEvent(usage), [{ type: 'usage', promptTokens: 78, completionTokens: 5, cachedPromptTokens: 48 }]);
+  });
+});
+
+describe('doctor against a STAND-IN Ollama', () => {
+  test('every check runs; the context check says the num_ctx we send; cache reuse from prompt_eval_count', async () => {
+    const server = await startOllamaStandIn({ answer: '<|channel|>final<|message|>ready' });
+    try {
+      const report = await runDoctor({ url: server.url });
+      const byName = new Map(report.checks.map((c) => [c.name, c]));
+      assert.deepEqual([...byName.keys()], ['Reachable', 'Server', 'Models', 'Context', 'Raw endpoint', 'Chat path', 'Speed and cache']);
+      assert.equal(byName.get('Server')?.summary, 'Ollama 0.12.6');
+      assert.match(byName.get('Models')!.summary, /^gpt-oss: gpt-oss:20b; checking gpt-oss:20b$/);
+      assert.equal(byName.get('Context')?.status, 'pass');
+      assert.match(byName.get('Context')!.summary, /^we send num_ctx 24576 for the agent prompt, up to 131072/);
+      assert.equal(byName.get('Raw endpoint')?.status, 'pass');
+      assert.match(byName.get('Raw endpoint')!.summary, /back as text \(this server returns no ids; we re-tokenise the text\), stopped at <\|return\|>, parsed: final$/);
+      assert.equal(byName.get('Chat path')?.status, 'warn', 'the stand-in has no /v1/chat/completions');
+      const first = server.received[0]!;
+      const second = server.received[1]!;
+      assert.deepEqual(second.slice(0, first.length), first, 'the second request extends the first');
+      assert.equal(byName.get('Speed and cache')?.status, 'pass');
+      assert.match(byName.get('Speed and cache')!.summary, new RegExp(`; ${first.length} of ${second.length} prompt tokens of a request extending the first came from the prefix cache$`));
+      assert.equal(report.passed, true);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('doctor against a server that is down', () => {
+  test('one ✗ line naming the URL, nothing else checked, exit 1', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const report = await runDoctor({ url });
+    assert.equal(report.checks.length, 1);
+    assert.equal(report.checks[0]?.status, 'fail');
+    const text = formatReportText(report);
+    const failures = text.split('\n').filter((l) => l.startsWith('✗'));
+    assert.equal(failures.length, 1);
+    assert.ok(failures[0]!.includes(url), failures[0]);
+    const cli = await runCli(['doctor', '--url', url]);
+    assert.equal(cli.code, 1);
+    assert.equal(cli.stdout.split('\n').filter((l) => l.startsWith('✗')).length, 1);
+  });
+
+  test('usage errors: --url is required, --kind is checked', async () => {
+    assert.equal((await runCli(['doctor'])).code, 2);
+    const bad = await runCli(['doctor', '--url', 'http://x', '--kind', 'tgi']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai/);
+  });
+});
