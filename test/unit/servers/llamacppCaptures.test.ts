@@ -127,7 +127,8 @@ describe('llama.cpp captures through the SDK SSE decoder, whole and split', () =
         );
         assert.deepEqual(items.filter((c) => c.type !== 'text'), [
           { type: 'finish', reason: 'stop', raw: 'stop' },
-          { type: 'usage', promptTokens: 139, completionTokens: 38 },
+          // The capture's usage.prompt_tokens_details.cached_tokens: the server's prefix-cache reuse.
+          { type: 'usage', promptTokens: 139, completionTokens: 38, cachedPromptTokens: 138 },
         ]);
       } finally {
         await server.close();
