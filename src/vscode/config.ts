@@ -1,6 +1,7 @@
 // Typed reading of the gptOss.* settings.
 import * as vscode from 'vscode';
-import type { ReasoningEffort } from '../harmony/types';
+import type { ReasoningEffort } from '../harmony';
+import { SERVER_KINDS, type ServerKind } from '../servers';
 
 export type EndpointPreference = 'auto' | 'raw' | 'chat';
 export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -8,7 +9,7 @@ export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 /** A server the user configured: in the Language Models editor, or in `gptOss.servers`. */
 export interface ServerSettings {
   readonly url: string;
-  readonly kind: string;
+  readonly kind: ServerKind | 'auto';
   readonly name?: string;
   readonly models?: readonly string[];
   readonly apiKey?: string;
@@ -39,7 +40,7 @@ export function asServer(entry: unknown): ServerSettings | undefined {
   if (typeof e.url !== 'string' || e.url.trim() === '') return undefined;
   return {
     url: e.url.trim().replace(/\/+$/, ''),
-    kind: typeof e.kind === 'string' ? e.kind : 'auto',
+    kind: SERVER_KINDS.find((kind) => kind === e.kind) ?? 'auto',
     ...(typeof e.name === 'string' && e.name !== '' ? { name: e.name } : {}),
     ...(Array.isArray(e.models) && e.models.length > 0 ? { models: e.models.filter((m): m is string => typeof m === 'string') } : {}),
     ...(typeof e.apiKey === 'string' && e.apiKey !== '' ? { apiKey: e.apiKey } : {}),

@@ -13,9 +13,10 @@ export class UnsupportedInputError extends Error {
   override name = 'UnsupportedInputError';
 }
 
-export interface ChatRequestJson {
-  messages: Record<string, unknown>[];
-  tools?: Record<string, unknown>[];
+/** The chat-completions request built from VS Code's messages and tools. */
+export interface ChatCompletionsRequest {
+  readonly messages: readonly Record<string, unknown>[];
+  readonly tools?: readonly Record<string, unknown>[];
 }
 
 /** Where the tokens the model generated for a response are kept, keyed by its tool call id. */
@@ -92,7 +93,7 @@ export function toChatRequest(
   messages: readonly vscode.LanguageModelChatRequestMessage[],
   tools: readonly vscode.LanguageModelChatTool[] | undefined,
   store: CompletionTokenStore,
-): ChatRequestJson {
+): ChatCompletionsRequest {
   const out: Record<string, unknown>[] = [];
   for (const message of messages) {
     if ((message.role as number) === SYSTEM_ROLE) {
@@ -104,12 +105,12 @@ export function toChatRequest(
       out.push(...userMessages(message));
     }
   }
-  const request: ChatRequestJson = { messages: out };
-  if (tools && tools.length > 0) {
-    request.tools = tools.map((tool) => ({
+  if (!tools || tools.length === 0) return { messages: out };
+  return {
+    messages: out,
+    tools: tools.map((tool) => ({
       type: 'function',
       function: { name: tool.name, description: tool.description, ...(tool.inputSchema ? { parameters: tool.inputSchema } : {}) },
-    }));
-  }
-  return request;
+    })),
+  };
 }

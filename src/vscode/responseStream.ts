@@ -25,7 +25,15 @@ export interface ResponseSummary {
   readonly thinkingChars: number;
 }
 
-export function createResponseWriter(progress: vscode.Progress<vscode.LanguageModelResponsePart>, options: ResponseWriterOptions) {
+export interface ResponseWriter {
+  onEvent(event: ParserEvent): void;
+  /** Closes an open thinking block; what was written so far. */
+  finish(): ResponseSummary;
+  /** Text of our own, e.g. why there is no answer. */
+  text(value: string): void;
+}
+
+export function createResponseWriter(progress: vscode.Progress<vscode.LanguageModelResponsePart>, options: ResponseWriterOptions): ResponseWriter {
   const Thinking = thinkingPartClass();
   const calls: { callId: string; name: string }[] = [];
   let textParts = 0;

@@ -39,6 +39,11 @@ async function collect(response: vscode.LanguageModelChatResponse): Promise<Coll
   return out;
 }
 
+/** An error as the failing assertion shows it: errors from another process may come as plain objects. */
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.constructor.name} ${error.name}: ${error.message}` : JSON.stringify(error);
+}
+
 async function waitForModel(): Promise<vscode.LanguageModelChat> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const [model] = await vscode.lm.selectChatModels({ vendor: 'gpt-oss' });
@@ -126,16 +131,19 @@ suite('gpt-oss provider (scripted stand-in for llama-server)', () => {
     const before = server.aborted.length;
     const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('Talk a lot.')], {}, source.token);
     let text = '';
+    let error: unknown;
     const started = Date.now();
     try {
       for await (const part of response.text) {
         text += part;
         if (text.length > 20) source.cancel();
       }
-    } catch {
-      // A cancelled request may end with a cancellation error; what matters is that it stops.
+    } catch (e) {
+      error = e;
     }
     const elapsed = Date.now() - started;
+    // The provider throws vscode.CancellationError; it crosses to the caller as an Error named 'Canceled'.
+    assert.equal((error as Error | undefined)?.name, 'Canceled', `the stream ends with VS Code's cancellation error, not ${describe(error)}`);
     assert.ok(text.length < 'word '.repeat(400).length, 'the stream stopped before the end');
     for (let i = 0; i < 50 && server.aborted.length === before; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(server.aborted.length, before + 1, 'the server saw the connection closed');
@@ -153,33 +161,91 @@ suite('gpt-oss provider (scripted stand-in for llama-server)', () => {
       error = e;
     }
     assert.ok(text.startsWith('The answer'), `partial text kept: ${JSON.stringify(text)}`);
-    assert.ok(error instanceof Error, 'the failure reaches the caller');
-    assert.match((error as Error).message, new RegExp(server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.ok(error instanceof vscode.LanguageModelError, `the failure reaches the caller as a LanguageModelError, not ${describe(error)}`);
+    assert.ok(error.message.includes(server.url), error.message);
+  });
+});
+
+/** Registers the suite's setup and teardown: a stand-in server, configured as the one gpt-oss server (kind llamacpp). */
+function withScriptedLlamacpp(): { server: ScriptedLlamaServer; model: vscode.LanguageModelChat } {
+  const context = {} as { server: ScriptedLlamaServer; model: vscode.LanguageModelChat };
+  suiteSetup(async () => {
+    context.server = await startScriptedLlamaServer(32768);
+    await vscode.workspace.getConfiguration('gptOss').update('servers', [{ url: context.server.url, kind: 'llamacpp' }], vscode.ConfigurationTarget.Global);
+    context.model = await waitForModel();
+  });
+  suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('gptOss').update('servers', undefined, vscode.ConfigurationTarget.Global);
+    await context.server?.close();
+  });
+  return context;
+}
+
+suite('gpt-oss provider errors as VS Code’s own (scripted stand-in for llama-server)', () => {
+  const scripted = withScriptedLlamacpp();
+
+  async function failure(): Promise<unknown> {
+    try {
+      const response = await scripted.model.sendRequest([vscode.LanguageModelChatMessage.User('Hello')], {});
+      for await (const _part of response.stream) {
+        // Nothing streams before the error.
+      }
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  }
+
+  const cases = [
+    { status: 401, body: { error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } }, code: 'NoPermissions' },
+    { status: 403, body: { error: { code: 403, message: 'Forbidden', type: 'permission_error' } }, code: 'NoPermissions' },
+    { status: 404, body: { error: { code: 404, message: `model '${MODEL_ID}' not found`, type: 'not_found_error' } }, code: 'NotFound' },
+    { status: 429, body: { error: { code: 429, message: 'quota exceeded', type: 'rate_limit_error' } }, headers: { 'retry-after': '3600' }, code: 'Blocked' },
+    { status: 500, body: { error: { code: 500, message: 'out of memory', type: 'server_error' } }, code: '' },
+  ];
+  for (const { status, body, headers, code } of cases) {
+    test(`HTTP ${status} reaches the caller as LanguageModelError ${JSON.stringify(code)}, naming the server and the status`, async () => {
+      scripted.server.script.push({ harmony: '', httpError: { status, body, ...(headers ? { headers } : {}) } });
+      const error = await failure();
+      assert.ok(error instanceof vscode.LanguageModelError, `a LanguageModelError, not ${describe(error)}`);
+      assert.equal(error.code, code);
+      assert.ok(error.message.includes(scripted.server.url), error.message);
+      assert.ok(error.message.includes(String(status)), error.message);
+    });
+  }
+
+  test('an image in the request is refused before anything is sent, as a LanguageModelError saying so', async () => {
+    const before = scripted.server.requests.length;
+    // A real 1×1 PNG: the workbench decodes images before they reach the provider.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const image = vscode.LanguageModelDataPart.image(png, 'image/png');
+    let error: unknown;
+    try {
+      const response = await scripted.model.sendRequest([vscode.LanguageModelChatMessage.User([new vscode.LanguageModelTextPart('What is this?'), image])], {});
+      for await (const _part of response.stream) {
+        // Nothing streams.
+      }
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof vscode.LanguageModelError, `a LanguageModelError, not ${describe(error)}`);
+    assert.match(error.message, /image/);
+    assert.equal(scripted.server.requests.length, before, 'no request reached the server');
   });
 });
 
 suite('gpt-oss provider, utility requests (scripted stand-in for llama-server)', () => {
-  let server: ScriptedLlamaServer;
-  let model: vscode.LanguageModelChat;
-  suiteSetup(async () => {
-    server = await startScriptedLlamaServer(32768);
-    await vscode.workspace.getConfiguration('gptOss').update('servers', [{ url: server.url, kind: 'llamacpp' }], vscode.ConfigurationTarget.Global);
-    model = await waitForModel();
-  });
-  suiteTeardown(async () => {
-    await vscode.workspace.getConfiguration('gptOss').update('servers', undefined, vscode.ConfigurationTarget.Global);
-    await server?.close();
-  });
+  const scripted = withScriptedLlamacpp();
 
   test('a utility request without tools gets a short answer, and the model spent on thinking alone still says something', async () => {
-    server.script.push({ harmony: '<|channel|>final<|message|>Fix login bug<|return|>' });
-    const title = await model.sendRequest([vscode.LanguageModelChatMessage.User('Write a short title for this chat.')], {});
+    scripted.server.script.push({ harmony: '<|channel|>final<|message|>Fix login bug<|return|>' });
+    const title = await scripted.model.sendRequest([vscode.LanguageModelChatMessage.User('Write a short title for this chat.')], {});
     let text = '';
     for await (const part of title.text) text += part;
     assert.equal(text, 'Fix login bug');
     // Only reasoning, cut off by the token limit: agent mode would report "No response" without a text part.
-    server.script.push({ harmony: '<|channel|>analysis<|message|>Let me think about this for a very long time' });
-    const thinking = await model.sendRequest([vscode.LanguageModelChatMessage.User('Hard question')], {});
+    scripted.server.script.push({ harmony: '<|channel|>analysis<|message|>Let me think about this for a very long time' });
+    const thinking = await scripted.model.sendRequest([vscode.LanguageModelChatMessage.User('Hard question')], {});
     text = '';
     for await (const part of thinking.text) text += part;
     assert.match(text, /spent its whole output budget/);

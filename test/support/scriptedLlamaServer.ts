@@ -15,6 +15,8 @@ export interface ScriptedReply {
   readonly cutAfter?: number;
   /** Delay between tokens, so a test can cancel mid-stream. */
   readonly tokenDelayMs?: number;
+  /** Answer with this HTTP error instead of a stream (`harmony` is then unused). */
+  readonly httpError?: { readonly status: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> };
 }
 
 export interface RecordedRequest {
@@ -72,6 +74,11 @@ export async function startScriptedLlamaServer(contextLength = 32768): Promise<S
     requests.push(recorded);
     const index = requests.length - 1;
     const reply = state.respond?.(recorded) ?? script.shift() ?? state.fallback;
+    if (reply.httpError) {
+      res.writeHead(reply.httpError.status, { 'content-type': 'application/json', ...reply.httpError.headers });
+      res.end(JSON.stringify(reply.httpError.body));
+      return;
+    }
     const ids = encodeWithMarkup(reply.harmony);
     // llama.cpp ends generation at an end-of-generation token and does not stream it.
     const streamed = ASSISTANT_STOP_TOKENS.includes(ids[ids.length - 1]!) ? ids.slice(0, -1) : ids;

@@ -1,0 +1,72 @@
+// A server's models as VS Code's model picker shows them: gpt-oss models only (or the ones
+// the user listed), with the context length the server reports, and a Thinking Effort picker.
+import type * as vscode from 'vscode';
+import { REASONING_EFFORTS } from '../harmony';
+import type { ModelInfo } from '../servers';
+import type { ServerSettings, Settings } from './config';
+
+export interface GptOssModel extends vscode.LanguageModelChatInformation {
+  readonly server: ServerSettings;
+  readonly modelId: string;
+}
+
+/** Assumed when the server does not say. */
+const DEFAULT_CONTEXT = 131_072;
+
+export function isGptOss(id: string): boolean {
+  return /gpt[-_.]?oss/i.test(id);
+}
+
+export function serverLabel(server: ServerSettings): string {
+  if (server.name) return server.name;
+  try {
+    return new URL(server.url).host;
+  } catch {
+    return server.url;
+  }
+}
+
+/** The listed models the user wants from this server: the configured ids, else every gpt-oss. */
+export function chosenModels(server: ServerSettings, listed: readonly ModelInfo[]): ModelInfo[] {
+  const wanted = server.models;
+  return listed.filter((m) => (wanted ? wanted.includes(m.id) : isGptOss(m.id)));
+}
+
+function family(id: string): string {
+  return isGptOss(id) ? id.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^.*?(gpt-?oss)/, 'gpt-oss') : 'gpt-oss';
+}
+
+export function modelInformation(server: ServerSettings, info: ModelInfo, settings: Settings): GptOssModel {
+  const context = info.contextLength ?? DEFAULT_CONTEXT;
+  const maxOutputTokens = Math.min(settings.maxOutputTokens, Math.floor(context / 2));
+  // A variable, not a literal return: the two runtime fields below are not in the stable type.
+  const model = {
+    id: `${info.id}@${server.url}`,
+    name: info.id,
+    family: family(info.id),
+    version: '1',
+    detail: `${serverLabel(server)} · Harmony`,
+    tooltip: `${info.id} on ${server.url} (${server.kind}); context ${context} tokens${info.contextSource ? ` (${info.contextSource})` : ''}`,
+    maxInputTokens: context - maxOutputTokens,
+    maxOutputTokens,
+    capabilities: { toolCalling: true, imageInput: false },
+    server,
+    modelId: info.id,
+    // Read at run time by VS Code without a proposal check (API-RESEARCH.md §1.5–1.6).
+    isUserSelectable: true,
+    configurationSchema: {
+      properties: {
+        reasoningEffort: {
+          type: 'string',
+          title: 'Thinking Effort',
+          enum: [...REASONING_EFFORTS],
+          enumItemLabels: REASONING_EFFORTS.map((effort) => effort[0]!.toUpperCase() + effort.slice(1)),
+          enumDescriptions: REASONING_EFFORTS.map((effort) => `Reasoning: ${effort}`),
+          default: settings.reasoningEffort,
+          group: 'navigation',
+        },
+      },
+    },
+  };
+  return model;
+}

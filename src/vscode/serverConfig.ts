@@ -1,0 +1,16 @@
+// A configured server and the settings → the transport's configuration for one request.
+import type { Logger, ServerConfig } from '../servers';
+import type { ServerSettings, Settings } from './config';
+
+export function serverConfig(server: ServerSettings, settings: Settings, logger: Logger, model?: string): ServerConfig {
+  return {
+    url: server.url,
+    apiKey: server.apiKey,
+    kind: server.kind,
+    endpoint: settings.endpoint,
+    model,
+    idleTimeoutMs: settings.requestTimeoutSeconds * 1000,
+    extraBody: settings.extraBody,
+    logger,
+  };
+}
