@@ -20,10 +20,13 @@ export function reportCounts(passed, failed) {
 }
 
 /**
- * @param {{ dir: string, label: string, filter: string[], nodeArgs?: string[] }} options
+ * @param {{ dir: string, label: string, filter: string[], nodeArgs?: string[], timeoutMs?: number }} options
+ *   timeoutMs: node's --test-timeout, so that a regression that hangs fails instead of stalling CI. Each file
+ *   runs in a process of its own, and Node 20 applies the timeout to that process as a whole (all the file's
+ *   tests together); a file cut short counts as failed.
  * @returns {number} the exit status
  */
-export function runNodeTests({ dir, label, filter, nodeArgs = [] }) {
+export function runNodeTests({ dir, label, filter, nodeArgs = [], timeoutMs = 120_000 }) {
   const files = findTests(join(root, dir))
     .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
     .sort();
@@ -40,6 +43,7 @@ export function runNodeTests({ dir, label, filter, nodeArgs = [] }) {
       [
         '--import', 'tsx',
         '--test',
+        `--test-timeout=${timeoutMs}`,
         ...nodeArgs,
         '--test-reporter=spec', '--test-reporter-destination=stdout',
         '--test-reporter=tap', `--test-reporter-destination=${tap}`,

@@ -22,6 +22,6 @@ process.exit(
     dir: 'test/live',
     label: 'run-live',
     filter: process.argv.slice(2),
-    nodeArgs: ['--test-concurrency=1', '--test-timeout=120000'],
+    nodeArgs: ['--test-concurrency=1'],
   }),
 );
