@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { bundleExtensionTests } from './bundleExtensionTests.mjs';
+import { bundleMochaTests } from './extensionHostMocha.mjs';
 import { buildExtension, extensionTestResults, report, root, workspace } from './editorSession.mjs';
 import { vscodeTestCache } from './paths.mjs';
 
@@ -18,7 +18,7 @@ let ok = false;
 let bundle;
 try {
   buildExtension();
-  bundle = await bundleExtensionTests();
+  bundle = await bundleMochaTests('extension-tests', join(root, 'test', 'extension'));
   const { entry } = bundle;
   await runTests({
     version,

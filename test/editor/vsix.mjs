@@ -11,11 +11,10 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, sep } from 'node:path';
-import { clearTimeout, setTimeout } from 'node:timers';
-import * as esbuild from 'esbuild';
+import { join, relative, sep } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
-import { extensionTestResults, report, root, withEditor, workspace } from './editorSession.mjs';
+import { report, root } from './editorSession.mjs';
+import { runMochaInExtensionHost } from './extensionHostMocha.mjs';
 import { codeServerEntry, node24, node24Bin, stampFile } from './paths.mjs';
 import { createTempHome } from './tempHome.mjs';
 
@@ -25,9 +24,6 @@ const extensionId = `${manifest.publisher}.${manifest.name}`;
 const probeDir = join(root, 'test', 'fixtures', 'vsix-probe');
 const PACKAGE_TIMEOUT_MS = 5 * 60_000;
 const INSTALL_TIMEOUT_MS = 2 * 60_000;
-const RUN_TIMEOUT_MS = 5 * 60_000;
-// Marks mocha's lines in code-server's log (see test/extension/index.ts).
-const MOCHA_PREFIX = '[mocha] ';
 /** What the stand-in answers; only it can produce this text. */
 const ANSWER = 'Hello from the installed VSIX.';
 /** Left out of the scratch copy: build output, dependencies (linked instead), VCS data, results. */
@@ -165,89 +161,32 @@ function checkInstalled(home, extensionsDir, vsix) {
   if (bundle.includes('sourceMappingURL')) throw new Error('the installed dist/extension.js is a development build (it has a source map)');
 }
 
-/** Bundles test/extension/index.ts (the mocha entry) with the probe's tests into out/vsix-probe-<pid>/. */
-async function bundleProbeTests() {
-  const outDir = join(root, 'out', `vsix-probe-${process.pid}`);
-  const remove = () => rmSync(outDir, { recursive: true, force: true });
-  remove();
-  const tests = readdirSync(probeDir).filter((name) => name.endsWith('.test.ts'));
-  const entryPoints = { index: join(root, 'test', 'extension', 'index.ts') };
-  for (const name of tests) entryPoints[basename(name, '.ts')] = join(probeDir, name);
-  await esbuild.build({
-    entryPoints,
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    // mocha is required from the checkout's node_modules, which is why the bundle lives under out/.
-    external: ['vscode', 'mocha'],
-    logLevel: 'warning',
-  });
-  return { entry: join(outDir, 'index.js'), remove };
-}
-
-/** Opens the workbench with the probe as the extension under development; resolves with the exit code. */
-async function runInWorkbench(server, browser, entry) {
-  const page = await browser.newPage();
-  if (verbose) page.on('console', (message) => console.log(`[workbench] ${message.text()}`));
-  let finish;
-  const exitCode = new Promise((resolve) => (finish = resolve));
-  const fail = (why) => () => {
-    console.error(`installed-VSIX tests: ${why}`);
-    finish(1);
-  };
-  // The workbench calls this once the extension host has run the tests and exited (smoke-test driver).
-  await page.exposeFunction('codeAutomationExit', (code) => finish(code));
-  page.once('crash', fail('the workbench page crashed'));
-  const timer = setTimeout(fail(`no result within ${RUN_TIMEOUT_MS / 1000} s`), RUN_TIMEOUT_MS);
-  try {
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', probeDir], ['extensionTestsPath', entry]]));
-    return await exitCode;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function echoMocha(line) {
-  const at = line.indexOf(MOCHA_PREFIX);
-  if (at >= 0) console.log(line.slice(at + MOCHA_PREFIX.length));
-  else if (verbose) console.log(`[code-server] ${line}`);
-}
-
 /** Starts the stand-in, code-server with the installed extension, and runs the probe's mocha suite in it. */
 async function runProbe(extensionsDir) {
   const { startScriptedLlamaServer, MODEL_ID } = await tsImport('../support/scriptedLlamaServer.ts', import.meta.url);
-  const results = extensionTestResults();
-  let standIn;
-  let bundle;
-  let exitCode = 1;
+  const standIn = await startScriptedLlamaServer();
   try {
-    standIn = await startScriptedLlamaServer();
     standIn.fallback = { harmony: `<|channel|>final<|message|>${ANSWER}<|return|>` };
-    bundle = await bundleProbeTests();
-    const env = {
-      GPT_OSS_EXTENSION_TEST_RESULTS: results.path,
-      GPT_OSS_EXTENSION_TEST_STDOUT_PREFIX: MOCHA_PREFIX,
-      GPT_OSS_EXTENSION_TEST_COLOR: process.stdout.isTTY ? '1' : '0',
-      GPT_OSS_VSIX_EXTENSION_ID: extensionId,
-      GPT_OSS_VSIX_VERSION: manifest.version,
-      GPT_OSS_VSIX_EXTENSIONS_DIR: extensionsDir,
-      GPT_OSS_VSIX_REPO_ROOT: root,
-      GPT_OSS_VSIX_MODEL_ID: MODEL_ID,
-      GPT_OSS_VSIX_ANSWER: ANSWER,
-    };
-    const settings = { 'gptOss.servers': [{ url: standIn.url, kind: 'auto' }] };
-    exitCode = await withEditor({ folder: workspace, env, settings, extensionsDir, onLine: echoMocha }, ({ server, browser }) =>
-      runInWorkbench(server, browser, bundle.entry));
-  } catch (error) {
-    console.error(error);
+    return await runMochaInExtensionHost({
+      label: 'installed-VSIX tests',
+      name: 'vsix-probe',
+      testDir: probeDir,
+      extensionDevelopmentPath: probeDir,
+      env: {
+        GPT_OSS_VSIX_EXTENSION_ID: extensionId,
+        GPT_OSS_VSIX_VERSION: manifest.version,
+        GPT_OSS_VSIX_EXTENSIONS_DIR: extensionsDir,
+        GPT_OSS_VSIX_REPO_ROOT: root,
+        GPT_OSS_VSIX_MODEL_ID: MODEL_ID,
+        GPT_OSS_VSIX_ANSWER: ANSWER,
+      },
+      settings: { 'gptOss.servers': [{ url: standIn.url, kind: 'auto' }] },
+      extensionsDir,
+      verbose,
+    });
   } finally {
-    bundle?.remove();
-    await standIn?.close();
+    await standIn.close();
   }
-  return results.collect(exitCode === 0);
 }
 
 const started = Date.now();
