@@ -114,11 +114,11 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
         case 'messageEnd':
           if (!atLineStart) out('\n');
           if (event.message.stop === 'truncated') out('[cut short]\n');
-          if (verbose && event.message.notes.length > 0) io.stderr(`notes: ${event.message.notes.join('; ')}\n`);
+          if (verbose && event.message.notes.length > 0) io.stderr(`notes: ${event.message.notes.map((n) => n.message).join('; ')}\n`);
           break;
         case 'unparsed':
           if (!atLineStart) out('\n');
-          out(`[unparsed: ${event.note}]\n${event.text}\n`);
+          out(`[unparsed: ${event.note.message}]\n${event.text}\n`);
           break;
         case 'usage':
           io.stderr(`usage: ${event.promptTokens ?? '?'} prompt + ${event.completionTokens ?? '?'} completion tokens\n`);

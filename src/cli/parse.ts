@@ -9,15 +9,19 @@ import { UsageError, parseJson, type CliIo } from './io';
 export const PARSE_USAGE =
   'parse [FILE] [--ids] [--stream] [--transcript]   completion after <|start|>assistant (text, or --ids JSON array) → messages, reasoning, answer, tool calls';
 
+/** Numbers the vocabulary does not have (a server's bad ids) are parsed and noted on their message, not refused. */
 function idsOf(text: string): number[] {
   const value = parseJson(text, 'the --ids input');
-  if (!Array.isArray(value) || !value.every((id) => Number.isSafeInteger(id) && (id as number) >= 0)) {
-    throw new UsageError('--ids expects a JSON array of token ids (non-negative integers)');
+  if (!Array.isArray(value) || !value.every((id) => typeof id === 'number')) {
+    throw new UsageError('--ids expects a JSON array of token ids (numbers)');
   }
   return value as number[];
 }
 
-/** The issue's output: harmony's field names, absent fields as null; `notes`, `unparsed`, `builtin_calls` only when there are some. */
+/**
+ * The issue's output: harmony's field names, absent fields as null; `notes` (each a code
+ * and a message), `unparsed`, `builtin_calls` only when there are some.
+ */
 function summaryJson(summary: CompletionSummary): unknown {
   return {
     messages: summary.messages.map((m) => ({

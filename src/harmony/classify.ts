@@ -3,6 +3,7 @@
 // tool nobody offered — surfaced as such, never as answer text.
 import { sanitiseFunctionName } from './functionNames';
 import type { MessageHeader, ParsedMessage } from './parserTypes';
+import { addressesTool } from './recipients';
 
 export type MessageKind =
   | { readonly kind: 'reasoning' }
@@ -29,8 +30,6 @@ export interface ClassifyOptions {
   readonly functionNames?: ReadonlyMap<string, string>;
 }
 
-/** Recipients that are people: a message to them is not a call. */
-const PEOPLE: ReadonlySet<string> = new Set(['assistant', 'user', 'all']);
 const BUILTIN = /^(?:browser|container)(?:\.|$)|^python$/;
 const FUNCTIONS_PREFIX = 'functions.';
 
@@ -68,7 +67,7 @@ export function classify(message: ParsedMessage | (MessageHeader & { content?: s
   if (message.role !== 'assistant') return { kind: 'other' };
   const full: ParsedMessage = 'stop' in message ? message : { ...message, content: message.content ?? '', stop: 'end', notes: [] };
   const recipient = full.recipient;
-  if (recipient !== undefined && recipient !== '' && !PEOPLE.has(recipient)) {
+  if (recipient !== undefined && addressesTool(recipient)) {
     const prefixed = recipient.startsWith(FUNCTIONS_PREFIX);
     const name = prefixed ? recipient.slice(FUNCTIONS_PREFIX.length) : recipient;
     const offered = offeredName(name, options.functionNames);

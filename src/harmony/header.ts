@@ -4,7 +4,9 @@
 // is dropped), recipient in the role or the channel part, `<|constrain|>` glued to the
 // recipient, a content type with or without `<|constrain|>`, junk words noted, and a
 // header that ran into its content (no `<|message|>`) split into header and content.
+import { note, type ParserNote } from './notes';
 import type { MessageHeader } from './parserTypes';
+import { NON_TOOL_RECIPIENTS } from './recipients';
 import { Special } from './tokens';
 
 /** Header input as it arrived: text, or the id of `<|channel|>` or `<|constrain|>`. */
@@ -27,15 +29,13 @@ export interface ParsedHeader {
   readonly header: MessageHeader;
   /** Salvage mode: the text after the header, which is the message's first content. */
   readonly content: string;
-  readonly notes: string[];
+  readonly notes: ParserNote[];
 }
 
 const CHANNEL_LITERAL = '<|channel|>';
 const CONSTRAIN_LITERAL = '<|constrain|>';
 const ROLES: ReadonlySet<string> = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 const KNOWN_CHANNELS: ReadonlySet<string> = new Set(['analysis', 'commentary', 'final']);
-/** Recipients that are people, not tools: on a stray header they carry no meaning. */
-const PEOPLE: ReadonlySet<string> = new Set(['assistant', 'user', 'all']);
 /** `functions.get_weather`, `browser.search`, `container.exec`: a tool author or recipient. */
 const DOTTED_NAME = /^[A-Za-z_][\w$-]*(?:\.[\w$-]+)+$/;
 /** A known channel name with garbage glued on (`commentary?commentary?We`, seen in llama.cpp #27720). */
@@ -133,7 +133,7 @@ function roleOf(word: string): RoleWord {
 }
 
 class HeaderReader {
-  readonly notes: string[] = [];
+  readonly notes: ParserNote[] = [];
   role = 'assistant';
   name: string | undefined;
   channel: string | undefined;
@@ -143,21 +143,21 @@ class HeaderReader {
 
   constructor(
     private readonly sections: Section[],
-    private readonly words: Word[][],
+    private readonly words: readonly (readonly Word[])[],
   ) {}
 
   /** Consumes the role word of section 0; returns how many words it used. */
   readRole(implicitRole: boolean): number {
     const first = this.words[0]![0];
     if (first === undefined || first.constrained) {
-      if (!implicitRole) this.notes.push('no role after <|start|>; read as assistant');
+      if (!implicitRole) this.notes.push(note('role', 'no role after <|start|>; read as assistant'));
       return 0;
     }
     if (implicitRole) return first.text === 'assistant' ? 1 : 0;
     if (first.text.startsWith('to=')) return 0;
     const role = roleOf(first.text);
     if (role === undefined) {
-      this.notes.push(`unknown role ${JSON.stringify(first.text)}; read as assistant`);
+      this.notes.push(note('role', `unknown role ${JSON.stringify(first.text)}; read as assistant`));
       return 0;
     }
     this.role = role.role;
@@ -174,39 +174,37 @@ class HeaderReader {
   /**
    * The channel comes from the last `<|channel|>` followed by a word; earlier ones are
    * stray (gpt-oss-20b's `<|channel|>commentary to=assistant` prefix) and their channel
-   * word is dropped. Returns the chosen section and which sections had a channel word.
+   * word is dropped. Returns the chosen section, which sections had a channel word, and
+   * the chosen section's words after its channel (garbage glued to the channel included).
    */
-  readChannel(): { chosen: number | undefined; named: ReadonlySet<number> } {
+  readChannel(): { chosen: number | undefined; named: ReadonlySet<number>; rest: readonly Word[] } {
     const named = new Set<number>();
     for (let s = 1; s < this.sections.length; s++) if (this.channelWord(s)) named.add(s);
     const chosen = named.size === 0 ? undefined : Math.max(...named);
     for (let s = 1; s < this.sections.length; s++) {
       if (s === chosen) continue;
       const text = literal(this.sections[s]!).trim();
-      this.notes.push(text === '' ? 'empty <|channel|> dropped' : `stray header ${JSON.stringify(CHANNEL_LITERAL + text)} dropped`);
+      this.notes.push(note('strayHeader', text === '' ? 'empty <|channel|> dropped' : `stray header ${JSON.stringify(CHANNEL_LITERAL + text)} dropped`));
     }
-    if (chosen === undefined) return { chosen, named };
-    const words = this.words[chosen]!;
-    const word = words[0]!;
-    if (word.start > 0) this.notes.push('space after <|channel|>');
-    const tail = CHANNEL_WITH_TAIL.exec(word.text);
+    if (chosen === undefined) return { chosen, named, rest: [] };
+    const [word, ...rest] = this.words[chosen]!;
+    if (word!.start > 0) this.notes.push(note('channel', 'space after <|channel|>'));
+    const tail = CHANNEL_WITH_TAIL.exec(word!.text);
+    this.channel = tail ? tail[1]! : word!.text;
     if (tail) {
-      const channel = tail[1]!;
-      this.notes.push(`channel ${JSON.stringify(word.text)} read as ${JSON.stringify(channel)}`);
-      words[0] = { text: word.text.slice(channel.length), constrained: false, start: word.start + channel.length };
-      words.unshift({ text: channel, constrained: false, start: word.start });
+      this.notes.push(note('channel', `channel ${JSON.stringify(word!.text)} read as ${JSON.stringify(this.channel)}`));
+      rest.unshift({ text: word!.text.slice(this.channel.length), constrained: false, start: word!.start + this.channel.length });
     }
-    this.channel = words[0]!.text;
-    if (!KNOWN_CHANNELS.has(this.channel)) this.notes.push(`unknown channel ${JSON.stringify(this.channel)}`);
-    return { chosen, named };
+    if (!KNOWN_CHANNELS.has(this.channel)) this.notes.push(note('channel', `unknown channel ${JSON.stringify(this.channel)}`));
+    return { chosen, named, rest };
   }
 
   private takeRecipient(value: string, stray: boolean): void {
-    if (value === '') this.notes.push('empty recipient "to=" ignored');
-    else if (stray && PEOPLE.has(value)) return;
+    if (value === '') this.notes.push(note('recipient', 'empty recipient "to=" ignored'));
+    else if (stray && NON_TOOL_RECIPIENTS.has(value)) return; // a person on a stray header means nothing
     else if (this.recipient === undefined) this.recipient = value;
-    else if (this.recipient === value) this.notes.push(`recipient ${JSON.stringify(value)} repeated`);
-    else this.notes.push(`second recipient ${JSON.stringify(value)} ignored`);
+    else if (this.recipient === value) this.notes.push(note('recipient', `recipient ${JSON.stringify(value)} repeated`));
+    else this.notes.push(note('recipient', `second recipient ${JSON.stringify(value)} ignored`));
   }
 
   /** Every word is header: meaning or junk. */
@@ -220,7 +218,7 @@ class HeaderReader {
       }
     } else if (this.recipient === undefined && isToolName(word.text)) {
       this.recipient = word.text;
-      this.notes.push(`recipient ${JSON.stringify(word.text)} without "to="`);
+      this.notes.push(note('recipient', `recipient ${JSON.stringify(word.text)} without "to="`));
     } else if (this.contentType === undefined && isContentType(word.text)) this.contentType = word.text;
     else this.junk.push(word.text);
   }
@@ -250,7 +248,7 @@ class HeaderReader {
   }
 
   noteJunk(): void {
-    if (this.junk.length > 0) this.notes.push(`ignored header text ${JSON.stringify(this.junk.join(' '))}`);
+    if (this.junk.length > 0) this.notes.push(note('headerJunk', `ignored header text ${JSON.stringify(this.junk.join(' '))}`));
   }
 
   header(headerText: string): MessageHeader {
@@ -270,24 +268,25 @@ export function parseHeader(parts: readonly HeaderPart[], options: HeaderOptions
   const words = sections.map(wordsOf);
   const reader = new HeaderReader(sections, words);
   const roleWords = reader.readRole(options.implicitRole);
-  const { chosen, named } = reader.readChannel();
+  const { chosen, named, rest } = reader.readChannel();
   const last = sections.length - 1;
-  const skip = (s: number): number => (s === 0 ? roleWords : named.has(s) ? 1 : 0);
+  // Words after the role word or the channel word: what is left to read in each section.
+  const unread = (s: number): readonly Word[] => (s === chosen ? rest : words[s]!.slice(s === 0 ? roleWords : named.has(s) ? 1 : 0));
   const stray = (s: number): boolean => s >= 1 && s !== chosen;
 
   const headerSections = options.mode === 'complete' ? sections.length : last;
   for (let s = 0; s < headerSections; s++) {
-    for (const word of words[s]!.slice(skip(s))) reader.readWord(word, stray(s));
+    for (const word of unread(s)) reader.readWord(word, stray(s));
   }
   let headerText = sections.map((section) => literal(section)).join(CHANNEL_LITERAL);
   let content = '';
   if (options.mode === 'salvage') {
     const section = sections[last]!;
-    const start = reader.readUntilContent(words[last]!.slice(skip(last)), section.text);
+    const start = reader.readUntilContent(unread(last), section.text);
     if (start !== undefined) {
       headerText = [...sections.slice(0, last).map((s) => literal(s)), literal(section, start)].join(CHANNEL_LITERAL);
       content = section.text.slice(start);
-      if (section.constrainAt.some((at) => at > start)) reader.notes.push('<|constrain|> in the content dropped');
+      if (section.constrainAt.some((at) => at > start)) reader.notes.push(note('constrainInContent', '<|constrain|> in the content dropped'));
     }
   }
   reader.noteJunk();

@@ -2,6 +2,7 @@
 // read as special tokens) and the messages the parser reads from them, each with the
 // character range it covers, so a click can select it in the editor.
 import { createParser } from './parser';
+import { noteMessages } from './notes';
 import type { ParsedMessage } from './parserTypes';
 import { decodeToken, encodeWithMarkup, tokenBytes } from './tokenizer';
 import { isSpecialId } from './tokens';
@@ -12,7 +13,9 @@ export interface InspectedToken {
   readonly special: boolean;
 }
 
-export interface InspectedMessage extends ParsedMessage {
+/** Notes as their messages: what the webview shows. */
+export interface InspectedMessage extends Omit<ParsedMessage, 'notes'> {
+  readonly notes: readonly string[];
   /** UTF-16 offsets into the inspected text. */
   readonly start: number;
   readonly end: number;
@@ -49,10 +52,10 @@ export function inspectTranscript(text: string): TranscriptInspection {
     for (const event of events) {
       if (event.type === 'messageEnd') {
         const end = i < 0 ? text.length : (ends[i] ?? text.length);
-        messages.push({ ...event.message, start: boundary, end });
+        messages.push({ ...event.message, notes: noteMessages(event.message.notes), start: boundary, end });
         boundary = end;
       } else if (event.type === 'unparsed') {
-        unparsed.push({ text: event.text, note: event.note });
+        unparsed.push({ text: event.text, note: event.note.message });
       }
     }
   };

@@ -8,17 +8,25 @@
 // `<|start|>` or the end of input inside a header still yields the message; `<|start|>` or
 // `<|channel|>` inside content closes the message (a missing `<|end|>`); `<|channel|>`,
 // `<|message|>` or `<|constrain|>` between messages opens an assistant message (a missing
-// `<|start|>assistant`); messages after `<|call|>`/`<|return|>` are parsed (generation
-// should have stopped, but the text is the model's) and plain text there is `unparsed`.
+// `<|start|>assistant`). In a completion, `<|call|>` and `<|return|>` end the turn: what
+// the model wrote after them (a server that did not stop) is `unparsed`, markers and all,
+// until a `<|start|>` opens a proper message (openai/harmony parses those: its
+// test_simple_reasoning_response golden has one after `<|return|>`). Text before the
+// first header of a completion is held: reasoning if a header follows (`We need…<|end|>
+// <|start|>assistant<|channel|>final…`), the answer if none does; text with no markup at
+// all whose special tokens a server stripped (`analysis…assistantfinal…`) is split at its
+// seams when they are unambiguous (strippedMarkers.ts).
 //
 // Header text stays visible: every message keeps its header as written (`headerText`),
 // words the header reader could not use are quoted in the message's `notes`, and a
 // header that never reached `<|message|>` gives its unread rest to the content.
 import { parseHeader, type HeaderMode, type HeaderPart } from './header';
+import { note, type ParserNote } from './notes';
 import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from './parserTypes';
+import { splitStrippedMarkers } from './strippedMarkers';
 import { createMarkupSplitter, type MarkupSplitter, type TextToken } from './textTokens';
 import { Special, isSpecialId, specialText } from './tokens';
-import { createUtf8Stream } from './utf8Stream';
+import { createUtf8Stream, isTokenId } from './utf8Stream';
 
 export interface ParserOptions {
   /**
@@ -64,7 +72,7 @@ type State =
       chars: number;
       /** Text since the last `<|channel|>`, to tell a header's newline from layout before it. */
       section: string;
-      readonly notes: string[];
+      readonly notes: ParserNote[];
       readonly spanStart: number;
     }
   | {
@@ -72,7 +80,7 @@ type State =
       readonly index: number;
       readonly header: MessageHeader;
       content: string;
-      readonly notes: string[];
+      readonly notes: ParserNote[];
       readonly spanStart: number;
       /** Entered without `<|message|>` (the header ran into the content). */
       early: boolean;
@@ -82,10 +90,11 @@ type State =
 type HeaderState = Extract<State, { kind: 'header' }>;
 type ContentState = Extract<State, { kind: 'content' }>;
 
-const MISSING_MESSAGE = 'no <|message|> after the header: the rest is content';
-const MISSING_MESSAGE_NO_CONTENT = 'no <|message|> after the header';
-/** SPEC §4.2 #16: some servers drop special tokens from their text (`analysisUser says…assistantfinal…`). */
-const NO_MARKUP = 'no Harmony markup in the output: the server may not render special tokens (token ids avoid this)';
+const MISSING_MESSAGE = note('missingMessage', 'no <|message|> after the header: the rest is content');
+const MISSING_MESSAGE_NO_CONTENT = note('missingMessage', 'no <|message|> after the header');
+/** Some servers drop special tokens from their text (`analysisUser says…assistantfinal…`, oobabooga #7374). */
+const NO_MARKUP = note('noMarkup', 'no Harmony markup in the output: the server may not render special tokens (token ids avoid this)');
+const HEADERLESS = note('headerlessReasoning', 'text before the first header, read as reasoning because a header followed it');
 const HEADER_OPENERS: ReadonlySet<number> = new Set([Special.channel, Special.constrain, Special.message]);
 
 function assertNever(value: never): never {
@@ -100,6 +109,7 @@ function stopOf(id: number): MessageStop | undefined {
 }
 
 export function createParser(options: ParserOptions = { role: 'assistant' }): HarmonyParser {
+  const completion = options.role === 'assistant';
   const messages: ParsedMessage[] = [];
   const utf8 = createUtf8Stream();
   let splitter: MarkupSplitter | undefined;
@@ -111,8 +121,14 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
   let stoppedBy: 'call' | 'return' | undefined;
   let markerSeen = false;
   let out: ParserEvent[] = [];
-  let state: State =
-    options.role === 'assistant' ? headerState({ implicitRole: true, pristine: true, spanStart: 0 }) : expectStart();
+  /**
+   * The first message of a completion when it had no header at all: its events wait here
+   * until a header follows (reasoning) or none can (the answer).
+   */
+  let headerless: ParserEvent[] | undefined;
+  /** `<|start|>` markers with nothing between them, dropped: noted once on the next message. */
+  let emptyHeaders = 0;
+  let state: State = completion ? headerState({ implicitRole: true, pristine: true, spanStart: 0 }) : expectStart();
 
   function expectStart(): State {
     return { kind: 'expectStart', whitespace: '', since: tokens.length };
@@ -139,51 +155,121 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
     return textSeen ? {} : { tokens: tokens.slice(start, end) };
   }
 
-  function unparsed(text: string): void {
+  function emit(event: ParserEvent): void {
+    (headerless ?? out).push(event);
+  }
+
+  function unparsed(text: string, why = note('outsideMessage', 'text outside any message')): void {
     if (text === '') return;
-    const note = stoppedBy ? `text after <|${stoppedBy}|>, where generation should have stopped` : 'text outside any message';
-    out.push({ type: 'unparsed', text, note });
+    releaseHeaderless(false);
+    out.push({ type: 'unparsed', text, note: why });
   }
 
   // ---- messages -------------------------------------------------------------------
 
-  function startContent(header: MessageHeader, notes: string[], spanStart: number, early: boolean): ContentState {
+  function startContent(header: MessageHeader, notes: ParserNote[], spanStart: number, early: boolean): ContentState {
     const index = nextIndex++;
-    out.push({ type: 'messageStart', index, header });
+    emit({ type: 'messageStart', index, header });
     return { kind: 'content', index, header, content: '', notes, spanStart, early };
   }
 
   function appendContent(m: ContentState, text: string): void {
     if (text === '') return;
     m.content += text;
-    out.push({ type: 'contentDelta', index: m.index, text });
+    emit({ type: 'contentDelta', index: m.index, text });
   }
 
   function closeMessage(m: ContentState, stop: MessageStop, spanEnd: number): void {
     const message: ParsedMessage = { ...m.header, content: m.content, stop, notes: m.notes, ...span(m.spanStart, spanEnd) };
     messages.push(message);
-    out.push({ type: 'messageEnd', index: m.index, message });
+    emit({ type: 'messageEnd', index: m.index, message });
   }
 
-  function openHeader(h: HeaderState, mode: HeaderMode, extraNote?: string): ContentState {
+  /** A completion's first header that said nothing: role, channel, recipient and type all absent. */
+  function isHeaderless(h: HeaderState, header: MessageHeader): boolean {
+    return completion && h.implicitRole && nextIndex === 0 && header.channel === undefined && header.recipient === undefined && header.contentType === undefined;
+  }
+
+  function openHeader(h: HeaderState, mode: HeaderMode, extraNote?: ParserNote): ContentState {
     const parsed = parseHeader(h.parts, { implicitRole: h.implicitRole, mode });
     const notes = [...h.notes, ...parsed.notes];
+    if (emptyHeaders > 0) {
+      notes.unshift(note('strayToken', `${emptyHeaders} empty header${emptyHeaders === 1 ? '' : 's'} (<|start|> right after <|start|>) dropped`));
+      emptyHeaders = 0;
+    }
     if (extraNote === MISSING_MESSAGE && parsed.content === '') notes.push(MISSING_MESSAGE_NO_CONTENT);
     else if (extraNote) notes.push(extraNote);
     if (mode === 'salvage' && !markerSeen) notes.push(NO_MARKUP);
+    if (mode === 'salvage' && isHeaderless(h, parsed.header)) headerless = [];
     const m = startContent(parsed.header, notes, h.spanStart, mode === 'salvage');
     appendContent(m, parsed.content);
     return m;
   }
 
   /** A header that never reached `<|message|>` still makes a message: nothing it said is lost. */
-  function salvageHeader(h: HeaderState, stop: MessageStop, spanEnd: number, note: string): void {
-    closeMessage(openHeader(h, 'salvage', note), stop, spanEnd);
+  function salvageHeader(h: HeaderState, stop: MessageStop, spanEnd: number, why: ParserNote): void {
+    closeMessage(openHeader(h, 'salvage', why), stop, spanEnd);
   }
 
-  /** After a stop token: `<|call|>`/`<|return|>` end generation, `<|end|>` only the message. */
+  /**
+   * The held headerless message is decided: reasoning when a header followed it, else the
+   * answer as it was, or, when the whole text had no markup, stripped Harmony split at its seams.
+   */
+  function releaseHeaderless(reasoning: boolean): void {
+    if (!headerless) return;
+    const held = headerless;
+    headerless = undefined;
+    const stripped = reasoning || markerSeen || !textSeen ? undefined : strippedSplit(held);
+    if (stripped) {
+      out.push(...stripped);
+      return;
+    }
+    if (!reasoning) {
+      out.push(...held);
+      return;
+    }
+    const analysis = <T extends MessageHeader>(header: T): T => ({ ...header, channel: 'analysis' });
+    for (const event of held) {
+      if (event.type === 'messageStart') out.push({ ...event, header: analysis(event.header) });
+      else if (event.type !== 'messageEnd') out.push(event);
+      else {
+        const notes = [...event.message.notes.filter((n) => n.code !== 'noMarkup' && n.code !== 'missingMessage'), HEADERLESS];
+        const message: ParsedMessage = { ...analysis(event.message), notes };
+        messages[messages.indexOf(event.message)] = message;
+        out.push({ ...event, message });
+      }
+    }
+  }
+
+  /** The held message's events replaced by the messages of stripped Harmony, when it is that. */
+  function strippedSplit(held: readonly ParserEvent[]): ParserEvent[] | undefined {
+    const end = held.find((e) => e.type === 'messageEnd');
+    if (end?.type !== 'messageEnd' || end.message.stop !== 'truncated') return undefined;
+    const whole = (end.message.headerText ?? '') + end.message.content;
+    const split = splitStrippedMarkers(whole);
+    if (!split) return undefined;
+    const first = end.index;
+    messages.splice(messages.indexOf(end.message), 1);
+    nextIndex = first;
+    const events: ParserEvent[] = [];
+    split.messages.forEach((m, i) => {
+      const index = nextIndex++;
+      const last = i === split.messages.length - 1;
+      const message: ParsedMessage = { ...m.header, content: m.content, stop: last ? 'truncated' : 'end', notes: m.notes };
+      messages.push(message);
+      events.push({ type: 'messageStart', index, header: m.header });
+      if (m.content !== '') events.push({ type: 'contentDelta', index, text: m.content });
+      events.push({ type: 'messageEnd', index, message });
+    });
+    return events;
+  }
+
+  /** After a stop token: in a completion `<|call|>`/`<|return|>` end the turn, `<|end|>` only the message. */
   function afterStop(stop: MessageStop): State {
-    if (stop === 'call' || stop === 'return') stoppedBy = stop;
+    if (stop === 'call' || stop === 'return') {
+      stoppedBy = stop;
+      releaseHeaderless(false);
+    }
     return expectStart();
   }
 
@@ -199,7 +285,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
         state.whitespace = pending.slice(shown.length);
         if (shown !== '') {
           state.since = tokens.length;
-          unparsed(shown);
+          unparsed(shown, stoppedBy ? afterStopNote() : undefined);
         }
         return;
       }
@@ -214,6 +300,10 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
       default:
         assertNever(state);
     }
+  }
+
+  function afterStopNote(): ParserNote {
+    return note('afterStop', `text after <|${stoppedBy}|>, where generation should have stopped`);
   }
 
   function takeHeaderText(h: HeaderState, piece: string): void {
@@ -250,18 +340,20 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
     switch (state.kind) {
       case 'expectStart':
         markerBetweenMessages(state, id);
-        return;
+        break;
       case 'header':
         markerInHeader(state, id);
-        return;
+        break;
       case 'content':
         markerInContent(state, id);
-        return;
+        break;
       case 'ended':
         return;
       default:
         assertNever(state);
     }
+    // A header follows the held headerless text: it was reasoning.
+    if (headerless && (id === Special.start || id === Special.channel)) releaseHeaderless(true);
   }
 
   function markerBetweenMessages(s: Extract<State, { kind: 'expectStart' }>, id: number): void {
@@ -271,16 +363,22 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
       state = headerState({ implicitRole: false, pristine: false, spanStart, layout });
       return;
     }
+    const stop = stopOf(id);
+    if (stoppedBy && completion && stop === undefined) {
+      // The turn ended: only `<|start|>` opens a message (harmony's rule); no other marker
+      // invents one (`<|call|>commentary<|channel|>commentary to=functions.x…` is run-on output).
+      text(specialText(id)!);
+      return;
+    }
     if (HEADER_OPENERS.has(id)) {
       const h = headerState({ implicitRole: true, pristine: false, spanStart, layout });
-      h.notes.push(`no <|start|>assistant before ${specialText(id)}`);
+      h.notes.push(note('missingStart', `no <|start|>assistant before ${specialText(id)}`));
       state = h;
       markerInHeader(h, id);
       return;
     }
     // A repeated stop token or a stray special between messages carries nothing to show.
-    const stop = stopOf(id);
-    if (stop === 'call' || stop === 'return') stoppedBy = stop;
+    if (stop === 'call' || stop === 'return') afterStop(stop);
     if (layout === '') s.since = tokens.length;
   }
 
@@ -300,10 +398,13 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
       salvageHeader(h, stop, here() + 1, MISSING_MESSAGE);
       state = afterStop(stop);
     } else if (id === Special.start) {
-      if (!h.pristine) salvageHeader(h, 'end', here(), 'header cut short by <|start|>');
+      // `<|start|><|start|>`: an empty header says nothing; it is counted, not made a message
+      // (9 MB of `<|start|>` made a million messages).
+      if (h.parts.length === 0 && h.notes.length === 0 && !h.implicitRole) emptyHeaders++;
+      else if (!h.pristine) salvageHeader(h, 'end', here(), note('headerCutShort', 'header cut short by <|start|>'));
       state = headerState({ implicitRole: false, pristine: false, spanStart: here() });
     } else {
-      h.notes.push(`stray ${specialText(id)} in the header dropped`);
+      h.notes.push(note('strayToken', `stray ${specialText(id)} in the header dropped`));
     }
   }
 
@@ -313,14 +414,14 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
       closeMessage(m, stop, here() + 1);
       state = afterStop(stop);
     } else if (id === Special.start) {
-      m.notes.push('no <|end|> before <|start|>');
+      m.notes.push(note('missingEnd', 'no <|end|> before <|start|>'));
       closeMessage(m, 'end', here());
       state = headerState({ implicitRole: false, pristine: false, spanStart: here() });
     } else if (id === Special.channel) {
-      m.notes.push('no <|end|> before <|channel|>');
+      m.notes.push(note('missingEnd', 'no <|end|> before <|channel|>'));
       closeMessage(m, 'end', here());
       const h = headerState({ implicitRole: true, pristine: false, spanStart: here() });
-      h.notes.push('no <|start|>assistant before <|channel|>');
+      h.notes.push(note('missingStart', 'no <|start|>assistant before <|channel|>'));
       state = h;
       markerInHeader(h, id);
     } else if (id === Special.message && m.early && m.content === '') {
@@ -329,17 +430,35 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
       const at = m.notes.indexOf(MISSING_MESSAGE_NO_CONTENT);
       if (at >= 0) m.notes.splice(at, 1);
     } else {
-      m.notes.push(`stray ${specialText(id)} in the content dropped`);
+      m.notes.push(note('strayToken', `stray ${specialText(id)} in the content dropped`));
     }
   }
 
   // ---- input --------------------------------------------------------------------------
+
+  /** An id no vocabulary has (out of range, negative, not an integer): U+FFFD, and said so. */
+  function invalidId(id: number): void {
+    const why = note('invalidTokenId', `token id ${JSON.stringify(id)} is not in the vocabulary: shown as U+FFFD`);
+    if (state.kind === 'header' || state.kind === 'content') {
+      if (!state.notes.some((n) => n.code === 'invalidTokenId')) state.notes.push(why);
+      text(utf8.push(id));
+    } else if (state.kind === 'expectStart') {
+      const layout = state.whitespace;
+      state.whitespace = '';
+      state.since = tokens.length;
+      unparsed(layout + utf8.push(id), why);
+    } else {
+      text(utf8.push(id));
+    }
+  }
 
   function takeToken(id: number): void {
     tokens.push(id);
     if (isSpecialId(id)) {
       text(utf8.flush());
       marker(id);
+    } else if (!isTokenId(id)) {
+      invalidId(id);
     } else {
       text(utf8.push(id));
     }
@@ -353,10 +472,10 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
   function finish(): void {
     switch (state.kind) {
       case 'expectStart':
-        unparsed(state.whitespace);
+        unparsed(state.whitespace, stoppedBy ? afterStopNote() : undefined);
         break;
       case 'header':
-        if (!state.pristine) salvageHeader(state, 'truncated', tokens.length, 'cut off in the header');
+        if (!state.pristine) salvageHeader(state, 'truncated', tokens.length, note('cutInHeader', 'cut off in the header'));
         break;
       case 'content':
         closeMessage(state, 'truncated', tokens.length);
@@ -366,6 +485,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
       default:
         assertNever(state);
     }
+    releaseHeaderless(false);
     state = { kind: 'ended' };
   }
 
@@ -402,7 +522,7 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
       releaseHeldText();
       text(utf8.flush());
       finish();
-      return out;
+        return out;
     },
     get messages() {
       return messages;

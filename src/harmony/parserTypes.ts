@@ -1,5 +1,8 @@
 // What the streaming Harmony parser reports. Shared by the parser, the transports,
 // the CLI and the VS Code adapter, so that each can be written against it alone.
+import type { ParserNote } from './notes';
+
+export type { NoteCode, ParserNote } from './notes';
 
 /** How a message ended: its stop token, or `truncated` when the stream ended inside it. */
 export type MessageStop = 'end' | 'call' | 'return' | 'truncated';
@@ -26,7 +29,7 @@ export interface ParsedMessage extends MessageHeader {
   /** The model's own tokens of this message, header to stop token, when the input was ids. */
   readonly tokens?: readonly number[];
   /** What was recovered in this message (malformed header, missing marker, …), for display and logs. */
-  readonly notes: readonly string[];
+  readonly notes: readonly ParserNote[];
 }
 
 export type ParserEvent =
@@ -34,4 +37,4 @@ export type ParserEvent =
   | { readonly type: 'contentDelta'; readonly index: number; readonly text: string }
   | { readonly type: 'messageEnd'; readonly index: number; readonly message: ParsedMessage }
   /** Text the model produced outside any message (junk after a stop token, stray tokens): shown, never lost. */
-  | { readonly type: 'unparsed'; readonly text: string; readonly note: string };
+  | { readonly type: 'unparsed'; readonly text: string; readonly note: ParserNote };

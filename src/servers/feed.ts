@@ -2,6 +2,7 @@
 // small layer between the wire readers and the parser; it also keeps the model's
 // exact completion for reuse next turn, and puts back the stop token servers leave out.
 import type { MessageHeader, ParserEvent } from '../harmony/parserTypes';
+import { addressesTool } from '../harmony/recipients';
 import { decode, encodeWithMarkup } from '../harmony/tokenizer';
 import { Special } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
@@ -14,11 +15,6 @@ const STOP_TEXT: ReadonlyMap<number, string> = new Map([
   [Special.return, '<|return|>'],
 ]);
 
-/** Recipients that address a tool (a call ends with `<|call|>`), not a person. */
-function addressesTool(header: MessageHeader | undefined): boolean {
-  const recipient = header?.recipient;
-  return recipient !== undefined && recipient !== '' && !['assistant', 'user', 'all'].includes(recipient);
-}
 
 export interface FeedOptions {
   readonly logger: Logger;
@@ -101,7 +97,7 @@ function rawAssembler(parser: StreamParser, logger: Logger): StreamAssembler<Raw
     const last = mode === 'ids' ? ids[ids.length - 1] : undefined;
     const endedOnStop = mode === 'ids' ? last !== undefined && STOP_TEXT.has(last) : /<\|(call|return)\|>$/.test(text);
     if (reason.reason !== 'stop' || endedOnStop || open === undefined) return;
-    const stop = reason.stopToken !== undefined && STOP_TEXT.has(reason.stopToken) ? reason.stopToken : addressesTool(open) ? Special.call : Special.return;
+    const stop = reason.stopToken !== undefined && STOP_TEXT.has(reason.stopToken) ? reason.stopToken : addressesTool(open?.recipient) ? Special.call : Special.return;
     if (mode === 'ids') {
       ids.push(stop);
       track(parser.pushTokens([stop]));

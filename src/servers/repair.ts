@@ -5,6 +5,8 @@
 // renderer gave the model, so the adapter maps both paths the same way.
 import { functionNames, modelFunctionName } from '../harmony/functionNames';
 import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from '../harmony/parserTypes';
+import { note as parserNote, type ParserNote } from '../harmony/notes';
+import { addressesTool } from '../harmony/recipients';
 import { specialId } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
@@ -25,7 +27,7 @@ interface OpenMessage {
   readonly index: number;
   readonly header: MessageHeader;
   content: string;
-  readonly notes: string[];
+  readonly notes: ParserNote[];
 }
 
 /** A tool call the server streams in pieces; its message opens once the name is known. */
@@ -61,18 +63,13 @@ const MARKER = /<\|[a-z_0-9]+\|>/g;
 const MARKER_START = /<(\|[a-z_0-9]*\|?)?$/;
 /** Longer than any special-token literal (`<|reserved_200017|>` is 19): text this long is no marker start. */
 const MARKER_MAX_CHARS = 24;
-const LEAK_NOTE = 'Harmony markup leaked into content; parsed';
+const LEAK_NOTE = parserNote('leakedMarkup', 'Harmony markup leaked into content; parsed');
 
 function firstMarker(text: string): number {
   for (const match of text.matchAll(MARKER)) if (specialId(match[0]) !== undefined) return match.index ?? 0;
   return -1;
 }
 
-/** Recipients that address a tool (its message ends with `<|call|>`), not a person. */
-function addressesTool(header: MessageHeader): boolean {
-  const recipient = header.recipient;
-  return recipient !== undefined && recipient !== '' && !['assistant', 'user', 'all'].includes(recipient);
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -125,7 +122,7 @@ class EventWriter {
   /** The open reasoning or answer message, built from deltas. */
   private text: OpenMessage | undefined;
 
-  open(header: MessageHeader, notes: string[] = []): OpenMessage {
+  open(header: MessageHeader, notes: ParserNote[] = []): OpenMessage {
     this.closeText('end');
     const m: OpenMessage = { index: this.next++, header, content: '', notes };
     this.out.push({ type: 'messageStart', index: m.index, header });
@@ -149,10 +146,10 @@ class EventWriter {
   }
 
   /** Reasoning or answer text: appended to the open message of that channel, else a new one. */
-  say(channel: 'analysis' | 'final', piece: string, note?: string): void {
+  say(channel: 'analysis' | 'final', piece: string, note?: ParserNote): void {
     if (piece === '') return;
     if (this.text?.header.channel !== channel) this.text = this.open({ role: 'assistant', channel }, note ? [note] : []);
-    else if (note && !this.text.notes.includes(note)) this.text.notes.push(note);
+    else if (note && !this.text.notes.some((n) => n.code === note.code)) this.text.notes.push(note);
     this.append(this.text, piece);
   }
 
@@ -314,7 +311,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
         case 'unparsed':
           // After `<|end|>` llama.cpp drops the final channel's header and sends the answer bare.
           if (dropUnfinished) this.options.logger.debug(`[repair] dropped leaked header text ${JSON.stringify(event.text)}`);
-          else this.writer.say('final', event.text, 'answer after a leaked message, without its header');
+          else this.writer.say('final', event.text, parserNote('answerWithoutHeader', 'answer after a leaked message, without its header'));
           break;
       }
     }
@@ -358,20 +355,20 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
     } else if (route.leak !== undefined) {
       // The server stopped on <|call|>/<|return|> but does not put it in the text: end the leaked message as the model did.
       const lastOpen = [...route.leak.opened.values()].at(-1);
-      if (!truncated && this.finish === 'stop' && lastOpen) this.feedLeak(addressesTool(lastOpen.header) ? '<|call|>' : '<|return|>');
+      if (!truncated && this.finish === 'stop' && lastOpen) this.feedLeak(addressesTool(lastOpen.header.recipient) ? '<|call|>' : '<|return|>');
     }
     // Whatever the parser left open (it should close everything at its end) is closed here.
     for (const m of this.endLeak(false)) this.writer.close(m, 'truncated');
     this.writer.closeText(truncated ? 'truncated' : 'asWritten');
     for (const call of this.calls.values()) {
       if (call.message !== undefined) this.closeCall(call, truncated ? 'truncated' : 'call');
-      else if (call.name === undefined && call.args !== '') this.out.push({ type: 'unparsed', text: call.args, note: 'a tool call without a function name' });
+      else if (call.name === undefined && call.args !== '') this.out.push({ type: 'unparsed', text: call.args, note: parserNote('callWithoutName', 'a tool call without a function name') });
     }
   }
 
   private writeJsonCalls(calls: readonly { name: string; arguments: string }[]): void {
     for (const call of calls) {
-      const m = this.writer.open({ role: 'assistant', channel: 'commentary', recipient: this.recipientFor(call.name), contentType: '<|constrain|>json' }, ['tool call written as JSON in content']);
+      const m = this.writer.open({ role: 'assistant', channel: 'commentary', recipient: this.recipientFor(call.name), contentType: '<|constrain|>json' }, [parserNote('jsonToolCall', 'tool call written as JSON in content')]);
       this.writer.append(m, call.arguments);
       this.writer.close(m, 'call');
     }

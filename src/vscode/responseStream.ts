@@ -116,7 +116,7 @@ export function createResponseWriter(progress: vscode.Progress<vscode.LanguageMo
           target = 'text';
           return;
         case 'unparsed':
-          options.log(`unparsed model output (${event.note})`);
+          options.log(`unparsed model output (${event.note.message})`);
           text(event.text);
           return;
       }

@@ -130,7 +130,7 @@ describe('our transport + parser on the real llama-server: raw /completion, gram
         assert.deepEqual(outcome.done?.completion?.ids, script.ids);
         assert.deepEqual(reading(outcome), offline(script.ids, functionNames), 'streamed and whole-text parsing agree');
         assert.deepEqual(reading(outcome), c.expect);
-        if (c.note) assert.ok(outcome.summary.messages.some((m) => m.notes.some((n) => c.note!.test(n))), JSON.stringify(outcome.summary.messages.map((m) => m.notes)));
+        if (c.note) assert.ok(outcome.summary.messages.some((m) => m.notes.some((n) => c.note!.test(n.message))), JSON.stringify(outcome.summary.messages.map((m) => m.notes)));
         assert.equal(outcome.done?.finishReason, c.expect.calls.length > 0 ? 'toolCalls' : 'stop');
       });
     }

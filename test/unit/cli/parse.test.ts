@@ -40,9 +40,9 @@ test('arguments that do not parse become {"_raw": …}; notes, unparsed and buil
   assert.deepEqual(cut.tool_calls, [{ name: 'f', arguments: { _raw: '{"a": ' } }]);
   assert.equal(cut.truncated, true);
   const messy = JSON.parse(
-    (await runCli(['parse'], { '-': '<|channel|>commentary to=assistant<|channel|>final<|message|>Hi<|return|>junk<|start|>assistant<|channel|>commentary to=python code<|message|>1+1<|call|>' })).stdout,
-  ) as { messages: { notes?: string[] }[]; unparsed?: string; builtin_calls?: unknown };
-  assert.deepEqual(messy.messages[0]!.notes, ['stray header "<|channel|>commentary to=assistant" dropped']);
+    (await runCli(['parse'], { '-': '<|channel|>commentary to=assistant<|channel|>final<|message|>Hi<|end|>junk<|start|>assistant<|channel|>commentary to=python code<|message|>1+1<|call|>' })).stdout,
+  ) as { messages: { notes?: { code: string; message: string }[] }[]; unparsed?: string; builtin_calls?: unknown };
+  assert.deepEqual(messy.messages[0]!.notes, [{ code: 'strayHeader', message: 'stray header "<|channel|>commentary to=assistant" dropped' }]);
   assert.equal(messy.unparsed, 'junk');
   assert.deepEqual(messy.builtin_calls, [{ recipient: 'python', arguments: '1+1' }]);
   const clean = JSON.parse((await runCli(['parse'], { '-': CALL })).stdout) as Record<string, unknown>;
@@ -81,7 +81,7 @@ test('parse --transcript reads a transcript that starts with <|start|>', async (
 test('bad input exits 2 with one line', async () => {
   const cases: [string[], Record<string, string>, RegExp][] = [
     [['parse', '--ids'], { '-': '<|channel|>' }, /^harmony parse: the --ids input is not valid JSON/],
-    [['parse', '--ids'], { '-': '[1, 2.5]' }, /^harmony parse: --ids expects a JSON array of token ids/],
+    [['parse', '--ids'], { '-': '[1, "2"]' }, /^harmony parse: --ids expects a JSON array of token ids/],
     [['parse', '--ids'], { '-': '{"ids": [1]}' }, /^harmony parse: --ids expects a JSON array of token ids/],
     [['parse', 'a', 'b'], {}, /^harmony parse: parse takes at most one FILE/],
     [['parse', 'missing.txt'], {}, /^harmony parse: no such file: missing\.txt/],
@@ -107,4 +107,17 @@ test('the real CLI process: harmony parse reads stdin', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'parse'], { cwd: root, input: '<|channel|>final<|message|>Hi', encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.equal((JSON.parse(run.stdout) as { content: string }).content, 'Hi');
+});
+
+test('parse --ids: ids no vocabulary has (out of range, negative, not integers) are noted on their message (issue 13)', async () => {
+  const ids = [...encodeWithMarkup('<|channel|>final<|message|>A'), 300000, -1, 2.5, ...encodeWithMarkup('B<|return|>')];
+  const result = await runCli(['parse', '--ids'], { '-': JSON.stringify(ids) });
+  assert.equal(result.code, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { content: string; messages: { notes?: { code: string; message: string }[] }[] };
+  assert.equal(out.content, 'A\uFFFD\uFFFD\uFFFDB');
+  assert.deepEqual(
+    out.messages[0]!.notes?.map((n) => n.code),
+    ['invalidTokenId'],
+  );
+  assert.match(out.messages[0]!.notes![0]!.message, /300000/);
 });

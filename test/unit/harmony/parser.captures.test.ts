@@ -113,7 +113,7 @@ test('sse-chat-reasoning-content-rfnone: the reasoning parses; the answer, sent 
   assert.equal(summary.reasoning, join_(serverFinal, 'reasoning'));
   assert.equal(summary.unparsed, join_(serverFinal, 'text'));
   assert.deepEqual(
-    [...new Set(events.flatMap((e) => (e.type === 'unparsed' ? [e.note] : [])))],
+    [...new Set(events.flatMap((e) => (e.type === 'unparsed' ? [e.note.message] : [])))],
     ['text outside any message'],
   );
   assert.equal(summary.messages.length, 1);

@@ -119,13 +119,17 @@ test('constrain adjacent to the recipient, channel first and role first (tests.r
   }
 });
 
+// openai/harmony's non-strict parser leaves text before the completion's first header
+// without a channel; issue 15 reads it as reasoning when a header follows (noted).
+const HEADERLESS = { channel: 'analysis' };
+
 test('missing <|message|>: the header words become content (harmony non-strict, every message)', () => {
   const refusal = [assistant('We must refuse', { channel: 'analysis' }), assistant("I'm sorry, but I can't help with that.", { channel: 'final' })];
   const cases: [string, Record<string, string>[]][] = [
     ['<|channel|>commentary Hello<|end|>', [assistant('Hello', { channel: 'commentary' })]],
     [
       "I must refuse<|end|><|start|>assistant<|channel|>analysis<|message|>We must refuse<|end|><|start|>assistant<|channel|>final<|message|>I'm sorry, but I can't help with that.<|return|>",
-      [assistant('I must refuse'), ...refusal],
+      [assistant('I must refuse', HEADERLESS), ...refusal],
     ],
     [
       "<|channel|>analysis I must refuse<|end|><|start|>assistant<|channel|>analysis<|message|>We must refuse<|end|><|start|>assistant<|channel|>final<|message|>I'm sorry, but I can't help with that.<|return|>",
@@ -133,13 +137,14 @@ test('missing <|message|>: the header words become content (harmony non-strict, 
     ],
     [
       "... Let's use the tool.<|end|><|start|>assistant to=functions.get_weather<|channel|>commentary json<|message|>{\"location\": \"Tokyo\"}<|call|>",
-      [assistant("... Let's use the tool."), assistant('{"location": "Tokyo"}', { channel: 'commentary', recipient: 'functions.get_weather', content_type: 'json' })],
+      [assistant("... Let's use the tool.", HEADERLESS), assistant('{"location": "Tokyo"}', { channel: 'commentary', recipient: 'functions.get_weather', content_type: 'json' })],
     ],
   ];
   for (const [text, expected] of cases) {
     const { messages } = parseIds(encodeWithMarkup(text), 'assistant');
     assert.deepEqual(messages.map(fields), expected, text);
-    assert.ok(messages[0]!.notes.some((n) => n.startsWith('no <|message|>')), 'the recovery is noted');
+    const notes = messages[0]!.notes.map((n) => n.code);
+    assert.ok(notes.includes('missingMessage') || notes.includes('headerlessReasoning'), 'the recovery is noted');
   }
 });
 

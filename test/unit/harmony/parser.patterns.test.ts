@@ -80,14 +80,14 @@ test('#6 stray <|channel|>commentary to=assistant prefix (llama.cpp PEG stray_co
   assert.equal(s.content, "Hello, world!\nWhat's up?");
   assert.deepEqual(s.toolCalls, [], 'no tool named "assistant<|channel|>analysis"');
   assert.equal(s.messages[0]!.recipient, undefined);
-  assert.deepEqual(s.messages[0]!.notes, ['stray header "<|channel|>commentary to=assistant" dropped']);
+  assert.deepEqual(s.messages[0]!.notes, [{ code: 'strayHeader', message: 'stray header "<|channel|>commentary to=assistant" dropped' }]);
   const beforeFinal = parse('<|channel|>commentary to=assistant<|channel|>final<|message|>Hello<|return|>');
   assert.equal(beforeFinal.content, 'Hello');
   // The other garbage of #27720: a `??` channel header with no <|message|>, then a good message.
   const garbled = parse('<|channel|>??<|end|><|start|>assistant<|channel|>analysis<|message|>We must comply with the gating rules.');
   assert.equal(garbled.reasoning, 'We must comply with the gating rules.');
   assert.equal(garbled.messages[0]!.channel, '??');
-  assert.ok(garbled.messages[0]!.notes.includes('unknown channel "??"'));
+  assert.ok(garbled.messages[0]!.notes.map((n) => n.message).includes('unknown channel "??"'));
   const glued = parse('<|channel|>commentary?commentary?We need temperature difference.<|end|><|start|>assistant<|channel|>analysis<|message|>Need it.');
   assert.equal(glued.messages[0]!.channel, 'commentary');
   assert.equal(glued.messages[0]!.content, '?commentary?We need temperature difference.', 'kept, as a preamble the user sees');
@@ -97,7 +97,7 @@ test('#6 stray <|channel|>commentary to=assistant prefix (llama.cpp PEG stray_co
 test('#7 missing <|message|>: the header runs into the content (harmony #80/PR #82; vLLM #47062 malformed_msgs)', () => {
   const s = parse('<|channel|>analysis<|message|>thinking<|end|><|start|>assistant<|channel|>commentary<|message|>thinking<|end|><|start|>assistant<|channel|>final {"answer": "hi"}<|return|>');
   assert.equal(s.content, '{"answer": "hi"}', 'raw text recovered as the answer, for every message, not only the first');
-  assert.ok(s.messages[2]!.notes.includes('no <|message|> after the header: the rest is content'));
+  assert.ok(s.messages[2]!.notes.map((n) => n.message).includes('no <|message|> after the header: the rest is content'));
   assert.deepEqual(s.toolCalls, []);
   // A 120b refusal without <|message|>: the words keep their spacing.
   const refusal = parse("<|channel|>final I'm sorry,  but\tI can't help with that.<|return|>");
@@ -118,7 +118,7 @@ test('#7 missing <|message|>: the header runs into the content (harmony #80/PR #
 test('#8 junk words in a header are noted, the call still goes through (harmony #38 "––commentary"; vLLM #51977 to=functions.web-browsing)', () => {
   const junk = parse('<|channel|>commentary ––commentary to=functions.get_weather <|constrain|>json<|message|>{"city": "Paris"}<|call|>');
   assert.deepEqual(calls(junk), [['get_weather', { city: 'Paris' }]]);
-  assert.ok(junk.messages[0]!.notes.includes('ignored header text "––commentary"'));
+  assert.ok(junk.messages[0]!.notes.map((n) => n.message).includes('ignored header text "––commentary"'));
   assert.equal(junk.messages[0]!.headerText, '<|channel|>commentary ––commentary to=functions.get_weather <|constrain|>json');
   // The recipient written twice (role part and channel part) left "to=functions.web-browsing" over in harmony.
   const names = functionNames(['web-browsing']);
@@ -126,10 +126,10 @@ test('#8 junk words in a header are noted, the call still goes through (harmony 
     functionNames: names.fromModel,
   });
   assert.deepEqual(calls(twice), [['web-browsing', { q: 'x' }]]);
-  assert.ok(twice.messages[0]!.notes.includes('recipient "functions.web-browsing" repeated'));
+  assert.ok(twice.messages[0]!.notes.map((n) => n.message).includes('recipient "functions.web-browsing" repeated'));
   const conflicting = parse('<|channel|>commentary to=functions.a to=functions.b<|message|>{}<|call|>');
   assert.deepEqual(calls(conflicting), [['a', {}]]);
-  assert.ok(conflicting.messages[0]!.notes.includes('second recipient "functions.b" ignored'));
+  assert.ok(conflicting.messages[0]!.notes.map((n) => n.message).includes('second recipient "functions.b" ignored'));
 });
 
 test('#9 text after a stop token is unparsed, messages after it are still read (vLLM #22515/#22519, harmony #60)', () => {
@@ -138,7 +138,7 @@ test('#9 text after a stop token is unparsed, messages after it are still read (
   const s = parseCompletion(ids);
   assert.deepEqual(calls(s), [['f', {}]]);
   assert.equal(s.unparsed, 'commentary.');
-  const notes = new Set(s.events.flatMap((e) => (e.type === 'unparsed' ? [e.note] : [])));
+  const notes = new Set(s.events.flatMap((e) => (e.type === 'unparsed' ? [e.note.message] : [])));
   assert.deepEqual([...notes], ['text after <|call|>, where generation should have stopped']);
   // A fine-tune that writes <|end|><|return|>: the extra stop token is nothing.
   const double = parse('<|channel|>final<|message|>Done.<|end|><|return|>');
@@ -201,7 +201,7 @@ test('#12 truncation mid-header and mid-JSON: truncated flag, partial text kept,
   noLeak(header);
   const cut = header.messages[1]!;
   assert.deepEqual([cut.recipient, cut.stop, cut.content], ['functions.get_weather', 'truncated', '']);
-  assert.ok(cut.notes.includes('cut off in the header'));
+  assert.ok(cut.notes.map((n) => n.message).includes('cut off in the header'));
   // Mid-JSON (llama.cpp regex-era partial arguments `{"arg1`): the raw text is kept, marked invalid.
   const json = parse('<|channel|>commentary to=functions.special_function <|constrain|>json<|message|>{"arg1');
   assert.equal(json.truncated, true);
@@ -228,11 +228,11 @@ test('#13 several messages per completion: analysis, preamble, call (harmony doc
 test('#14 <|end|> followed directly by <|channel|> is an implicit <|start|>assistant (Ollama "message start tag in the middle")', () => {
   const s = parse('<|channel|>analysis<|message|>Think.<|end|><|channel|>final<|message|>Answer.<|return|>');
   assert.deepEqual([s.reasoning, s.content, s.unparsed], ['Think.', 'Answer.', '']);
-  assert.ok(s.messages[1]!.notes.includes('no <|start|>assistant before <|channel|>'));
+  assert.ok(s.messages[1]!.notes.map((n) => n.message).includes('no <|start|>assistant before <|channel|>'));
   // Also without the <|end|>: <|channel|> inside content closes the message.
   const noEnd = parse('<|channel|>analysis<|message|>Think.<|channel|>final<|message|>Answer.');
   assert.deepEqual([noEnd.reasoning, noEnd.content], ['Think.', 'Answer.']);
-  assert.ok(noEnd.messages[0]!.notes.includes('no <|end|> before <|channel|>'));
+  assert.ok(noEnd.messages[0]!.notes.map((n) => n.message).includes('no <|end|> before <|channel|>'));
   const noEndStart = parse('<|channel|>analysis<|message|>Think.<|start|>assistant<|channel|>final<|message|>Answer.');
   assert.deepEqual([noEndStart.reasoning, noEndStart.content], ['Think.', 'Answer.']);
 });
@@ -249,10 +249,20 @@ test('#15 split UTF-8: a character over two tokens streams once; invalid bytes a
   assert.equal(bad.content, ' \uFFFDok');
 });
 
-test('#16 markup missing from the text (oobabooga #7374): shown as the answer, with a note, never lost', () => {
-  const s = parseCompletion("analysisUser says hi. Simple greeting.assistantfinalHello! How can I help?");
-  assert.equal(s.content, "analysisUser says hi. Simple greeting.assistantfinalHello! How can I help?");
-  assert.ok(s.messages[0]!.notes.some((n) => n.startsWith('no Harmony markup in the output')));
+test('#16 markup missing from the text (oobabooga #7374): split at its seams when they are clear, else the answer with a note, never lost', () => {
+  const s = parseCompletion('analysisUser says hi. Simple greeting.assistantfinalHello! How can I help?');
+  assert.deepEqual([s.reasoning, s.content], ['User says hi. Simple greeting.', 'Hello! How can I help?']);
+  assert.deepEqual(
+    s.messages.map((m) => [m.headerText, m.notes.map((n) => n.code)]),
+    [
+      ['analysis', ['strippedMarkers']],
+      ['assistantfinal', ['strippedMarkers']],
+    ],
+  );
+  // Plain text with no markup and no seams stays the answer, noted.
+  const plain = parseCompletion('Hello! How can I help?');
+  assert.equal(plain.content, 'Hello! How can I help?');
+  assert.ok(plain.messages[0]!.notes.some((n) => n.message.startsWith('no Harmony markup in the output')));
   // With token ids the markup is never lost: the same completion parses properly.
   const ids = parseCompletion(encodeWithMarkup('<|channel|>analysis<|message|>User says hi.<|end|><|start|>assistant<|channel|>final<|message|>Hello!'));
   assert.deepEqual([ids.reasoning, ids.content], ['User says hi.', 'Hello!']);

@@ -49,7 +49,7 @@ test('only a possible marker prefix is held back, and it is released as soon as 
   assert.equal(closed[0]?.type, 'messageEnd');
   const message = parser.messages[0]!;
   assert.equal(message.content, 'a <bx<|entry|><|foo|> and <|reserved_9yz');
-  assert.ok(message.notes.includes('stray <|reserved_200017|> in the content dropped'));
+  assert.ok(message.notes.map((n) => n.message).includes('stray <|reserved_200017|> in the content dropped'));
 });
 
 test('a held tail at the end of the stream is text', () => {
@@ -90,7 +90,7 @@ test('token spans: each message keeps its own tokens, layout whitespace included
 
 test('whitespace after the last message is unparsed text, not lost; text between messages too', () => {
   const { events } = textRun(['<|channel|>final<|message|>Hi<|end|>It is sunny.<|start|>assistant<|channel|>final<|message|>Bye<|return|>\n']);
-  const unparsed = events.flatMap((e) => (e.type === 'unparsed' ? [[e.text, e.note]] : []));
+  const unparsed = events.flatMap((e) => (e.type === 'unparsed' ? [[e.text, e.note.message]] : []));
   assert.deepEqual(unparsed, [
     ['It is sunny.', 'text outside any message'],
     ['\n', 'text after <|return|>, where generation should have stopped'],
@@ -149,7 +149,7 @@ test('transcripts (no role): every role, tool authors, names after a colon', () 
 test('text before the first <|start|> of a transcript is unparsed', () => {
   const parser = createParser({ role: undefined });
   const events = [...parser.pushText('notes: <|start|>user<|message|>Hi<|end|>'), ...parser.end()];
-  assert.deepEqual(events[0], { type: 'unparsed', text: 'notes:', note: 'text outside any message' });
+  assert.deepEqual(events[0], { type: 'unparsed', text: 'notes:', note: { code: 'outsideMessage', message: 'text outside any message' } });
   assert.equal(parser.messages[0]!.headerText, ' user', 'trailing whitespace is the layout before the header');
 });
 

@@ -36,11 +36,11 @@ export function recordingParser(): { factory: () => StreamParser; pushed: { ids:
   const factory = (): StreamParser => ({
     pushTokens: (ids): ParserEvent[] => {
       pushed.ids.push(...ids);
-      return [{ type: 'unparsed', text: ids.join(','), note: 'ids' }];
+      return [{ type: 'unparsed', text: ids.join(','), note: { code: 'outsideMessage', message: 'ids' } }];
     },
     pushText: (text): ParserEvent[] => {
       pushed.text += text;
-      return [{ type: 'unparsed', text, note: 'text' }];
+      return [{ type: 'unparsed', text, note: { code: 'outsideMessage', message: 'text' } }];
     },
     end: (): ParserEvent[] => {
       pushed.ends++;
@@ -106,7 +106,7 @@ export function chatExpectation(bytes: Uint8Array): ChatExpectation {
 export function messagesOf(events: readonly StreamEvent[]): { index: number; channel?: string; recipient?: string; content: string; stop: string; notes: readonly string[] }[] {
   return events.flatMap((e) =>
     e.type === 'messageEnd'
-      ? [{ index: e.index, channel: e.message.channel, recipient: e.message.recipient, content: e.message.content, stop: e.message.stop, notes: e.message.notes }]
+      ? [{ index: e.index, channel: e.message.channel, recipient: e.message.recipient, content: e.message.content, stop: e.message.stop, notes: e.message.notes.map((n) => n.message) }]
       : [],
   );
 }
