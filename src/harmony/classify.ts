@@ -47,19 +47,64 @@ function argumentsOf(message: ParsedMessage): { arguments: unknown; invalidJson:
   return { arguments: raw, invalidJson: true };
 }
 
+/** The same normalisation that made the identifiers, case folded: `Read File`, `read-file` → `read_file`. */
+const keyOf = (name: string): string => sanitiseFunctionName(name).toLowerCase();
+
+/** Edit distance, stopping early once it exceeds `limit`. */
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      best = Math.min(best, row[j]!);
+    }
+    if (best > limit) return limit + 1;
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+function exactName(name: string, names: ReadonlyMap<string, string>): string | undefined {
+  const direct = names.get(name) ?? names.get(sanitiseFunctionName(name));
+  if (direct !== undefined) return direct;
+  const key = keyOf(name);
+  for (const [identifier, original] of names) if (original === name || identifier.toLowerCase() === key || keyOf(original) === key) return original;
+  return undefined;
+}
+
+/** The one offered name within a small edit distance, if exactly one is nearest. */
+function nearestName(name: string, names: ReadonlyMap<string, string>): string | undefined {
+  const key = keyOf(name);
+  const limit = Math.max(1, Math.floor(key.length / 6));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  let ties = 0;
+  for (const [identifier, original] of names) {
+    const d = distance(key, identifier.toLowerCase(), limit);
+    if (d < bestDistance) [best, bestDistance, ties] = [original, d, 1];
+    else if (d === bestDistance) ties++;
+  }
+  return bestDistance <= limit && ties === 1 ? best : undefined;
+}
+
 /**
  * The offered function a name means. The model may write the sanitised identifier (the
- * normal case), the original name, or something close to either (SPEC §4.2 #11).
+ * normal case), the original name, the name with spaces or punctuation (`Read File`), the
+ * content type glued on once markers were stripped (`read_filejson`), junk after the name,
+ * or something close to one offered name (SPEC §4.2 #11; issue 15).
  */
 function offeredName(name: string, names: ReadonlyMap<string, string> | undefined): string | undefined {
   if (names === undefined) return undefined;
-  const direct = names.get(name) ?? names.get(sanitiseFunctionName(name));
-  if (direct !== undefined) return direct;
-  const lower = name.toLowerCase();
-  for (const [identifier, original] of names) {
-    if (original === name || identifier.toLowerCase() === lower || original.toLowerCase() === lower) return original;
+  const glued = /^(.+?)(?:json|code)$/.exec(name)?.[1];
+  const firstWord = name.includes(' ') ? name.slice(0, name.indexOf(' ')) : undefined;
+  for (const candidate of [name, glued, firstWord]) {
+    const found = candidate === undefined ? undefined : exactName(candidate, names);
+    if (found !== undefined) return found;
   }
-  return undefined;
+  return nearestName(name, names);
 }
 
 /** Works on a header alone too (content empty), so a call can be recognised when its message starts. */

@@ -140,6 +140,8 @@ class HeaderReader {
   recipient: string | undefined;
   contentType: string | undefined;
   private readonly junk: string[] = [];
+  /** The last word read was the recipient: a plain word after it is part of the name (`to=functions.Read File`). */
+  private inRecipient = false;
 
   constructor(
     private readonly sections: Section[],
@@ -207,10 +209,18 @@ class HeaderReader {
     else this.notes.push(note('recipient', `second recipient ${JSON.stringify(value)} ignored`));
   }
 
-  /** Every word is header: meaning or junk. */
+  /** Every word is header: meaning or junk. The recipient runs up to the content type, `<|constrain|>` or `<|message|>`. */
   readWord(word: Word, stray: boolean): void {
-    if (!word.constrained && word.text.startsWith('to=')) this.takeRecipient(word.text.slice(3), stray);
-    else if (word.constrained) {
+    const continuesName = this.inRecipient && !word.constrained && !word.text.startsWith('to=') && !isContentType(word.text);
+    this.inRecipient = false;
+    if (continuesName && this.recipient !== undefined) {
+      this.recipient += ` ${word.text}`;
+      this.inRecipient = true;
+    } else if (!word.constrained && word.text.startsWith('to=')) {
+      const before = this.recipient;
+      this.takeRecipient(word.text.slice(3), stray);
+      this.inRecipient = before === undefined && this.recipient !== undefined;
+    } else if (word.constrained) {
       if (this.contentType?.startsWith(CONSTRAIN_LITERAL)) this.junk.push(CONSTRAIN_LITERAL + word.text);
       else {
         if (this.contentType !== undefined) this.junk.push(this.contentType);
@@ -247,6 +257,11 @@ class HeaderReader {
     return undefined;
   }
 
+  /** `<|channel|>` ends a recipient's name. */
+  endSection(): void {
+    this.inRecipient = false;
+  }
+
   noteJunk(): void {
     if (this.junk.length > 0) this.notes.push(note('headerJunk', `ignored header text ${JSON.stringify(this.junk.join(' '))}`));
   }
@@ -276,8 +291,10 @@ export function parseHeader(parts: readonly HeaderPart[], options: HeaderOptions
 
   const headerSections = options.mode === 'complete' ? sections.length : last;
   for (let s = 0; s < headerSections; s++) {
+    reader.endSection();
     for (const word of unread(s)) reader.readWord(word, stray(s));
   }
+  reader.endSection();
   let headerText = sections.map((section) => literal(section)).join(CHANNEL_LITERAL);
   let content = '';
   if (options.mode === 'salvage') {

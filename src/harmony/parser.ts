@@ -382,9 +382,24 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
     if (layout === '') s.since = tokens.length;
   }
 
+  /**
+   * The completion's first header holds words that are no header syntax (`We need to answer.`)
+   * and a `<|channel|>` comes: the words were a message without a header, not header junk.
+   */
+  function textBeforeFirstHeader(h: HeaderState): boolean {
+    if (!completion || !h.implicitRole || nextIndex !== 0 || !h.parts.every((part) => typeof part === 'string')) return false;
+    return parseHeader(h.parts, { implicitRole: true, mode: 'salvage' }).content.trim() !== '';
+  }
+
   function markerInHeader(h: HeaderState, id: number): void {
     const stop = stopOf(id);
-    if (id === Special.message) {
+    if (id === Special.channel && textBeforeFirstHeader(h)) {
+      salvageHeader(h, 'end', here(), MISSING_MESSAGE);
+      const next = headerState({ implicitRole: true, pristine: false, spanStart: here() });
+      next.notes.push(note('missingStart', 'no <|start|>assistant before <|channel|>'));
+      state = next;
+      markerInHeader(next, id);
+    } else if (id === Special.message) {
       state = openHeader(h, 'complete');
     } else if (id === Special.channel || id === Special.constrain) {
       h.pristine = false;
