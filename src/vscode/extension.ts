@@ -2,15 +2,15 @@
 // Nothing here loads the tokenizer tables; the first count or request does.
 import * as vscode from 'vscode';
 import { complete, listModels } from '../servers';
-import { readSettings, type LogLevel } from './config';
+import { readSettingsFromVsCode } from './config';
 import { createLogger } from './logger';
+import { filteredByLevel } from './logLevel';
 import { openInspector } from './inspector';
 import { GptOssChatProvider } from './provider';
 import { createTokenStatusBar } from './tokenStatusBar';
 import { copyTokenIdsCommand, renderRequestCommand } from './transcriptCommands';
 
 const VENDOR = 'gpt-oss';
-const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'off'];
 
 function secretKey(url: string): string {
   return `gptOss.apiKey:${url.replace(/\/+$/, '')}`;
@@ -19,15 +19,10 @@ function secretKey(url: string): string {
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('gpt-oss Harmony', { log: true });
   const knownSecrets = new Set<string>();
-  const base = createLogger(channel, () => knownSecrets);
-  const enabled = (level: LogLevel): boolean => LEVELS.indexOf(level) >= LEVELS.indexOf(readSettings().logLevel);
-  const log = {
-    trace: (m: string) => enabled('trace') && base.trace(m),
-    debug: (m: string) => enabled('debug') && base.debug(m),
-    info: (m: string) => enabled('info') && base.info(m),
-    warn: (m: string) => enabled('warn') && base.warn(m),
-    error: (m: string) => enabled('error') && base.error(m),
-  } as ReturnType<typeof createLogger>;
+  const channelLog = createLogger(channel, () => knownSecrets);
+  // Settings warnings bypass the level filter, which itself reads a setting.
+  const readSettings = readSettingsFromVsCode((message) => channelLog.warn(message));
+  const log = filteredByLevel(channelLog, () => readSettings().logLevel);
 
   const apiKeyFor = async (url: string): Promise<string | undefined> => {
     const key = await context.secrets.get(secretKey(url));
@@ -49,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     context.secrets.onDidChange(() => provider.refresh()),
     vscode.commands.registerCommand('gptOss.showLog', () => channel.show()),
     vscode.commands.registerCommand('gptOss.inspectTokens', () => openInspector(context.extensionUri)),
-    vscode.commands.registerCommand('gptOss.renderRequest', renderRequestCommand),
+    vscode.commands.registerCommand('gptOss.renderRequest', () => renderRequestCommand(() => readSettings().reasoningEffort)),
     vscode.commands.registerCommand('gptOss.copyTokenIds', copyTokenIdsCommand),
     createTokenStatusBar(),
     vscode.commands.registerCommand('gptOss.setApiKey', async () => {

@@ -14,7 +14,7 @@ export class UnsupportedInputError extends Error {
 }
 
 /** The chat-completions request built from VS Code's messages and tools. */
-export interface ChatCompletionsRequest {
+export interface ChatRequestFromVsCode {
   readonly messages: readonly Record<string, unknown>[];
   readonly tools?: readonly Record<string, unknown>[];
 }
@@ -93,7 +93,7 @@ export function toChatRequest(
   messages: readonly vscode.LanguageModelChatRequestMessage[],
   tools: readonly vscode.LanguageModelChatTool[] | undefined,
   store: CompletionTokenStore,
-): ChatCompletionsRequest {
+): ChatRequestFromVsCode {
   const out: Record<string, unknown>[] = [];
   for (const message of messages) {
     if ((message.role as number) === SYSTEM_ROLE) {

@@ -3,7 +3,7 @@
 import type * as vscode from 'vscode';
 import { REASONING_EFFORTS } from '../harmony';
 import type { ModelInfo } from '../servers';
-import type { ServerSettings, Settings } from './config';
+import type { ServerSettings, Settings } from './settings';
 
 export interface GptOssModel extends vscode.LanguageModelChatInformation {
   readonly server: ServerSettings;

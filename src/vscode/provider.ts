@@ -5,13 +5,13 @@ import * as vscode from 'vscode';
 import type { CompletionRequest, ModelInfo, ServerConfig, StreamEvent } from '../servers';
 import { toAbortSignal } from './cancellation';
 import { emptyAnswerNote, streamToWriter, usagePart, type StreamOutcome } from './completionStream';
-import { asServer, type ServerSettings, type Settings } from './config';
 import type { Logger } from './logger';
 import { chosenModels, modelInformation, type GptOssModel } from './models';
 import { toVsCodeError, userMessage } from './providerErrors';
 import { prepareRequest, type PreparedRequest } from './requestBuilder';
 import { createResponseWriter, type ResponseWriter } from './responseStream';
 import { serverConfig } from './serverConfig';
+import { asServer, type ServerSettings, type Settings } from './settings';
 import { countTokens } from './tokenCount';
 import { ToolCallTokens } from './toolCallTokens';
 
@@ -53,7 +53,8 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
   ): Promise<GptOssModel[]> {
     const settings = this.deps.settings();
     // A server added in the Language Models editor arrives as `configuration` (runtime field).
-    const configured = asServer((options as { configuration?: unknown }).configuration);
+    const configuration = (options as { configuration?: unknown }).configuration;
+    const configured = configuration === undefined ? undefined : asServer(configuration, 'Language Models editor server', (m) => this.deps.log.warn(m));
     const servers = configured ? [configured] : settings.servers;
     const abort = toAbortSignal(token);
     try {

@@ -3,10 +3,10 @@
 // tool-mode instruction, the effort the user picked, and the rendered Harmony prompt.
 import * as vscode from 'vscode';
 import { REASONING_EFFORTS, renderChatRequest, type ReasoningEffort, type RenderedChatRequest } from '../harmony';
-import { toChatRequest, type ChatCompletionsRequest, type CompletionTokenStore } from './messages';
+import { toChatRequest, type ChatRequestFromVsCode, type CompletionTokenStore } from './messages';
 
 export interface PreparedRequest {
-  readonly chat: ChatCompletionsRequest;
+  readonly chat: ChatRequestFromVsCode;
   readonly rendered: RenderedChatRequest;
   readonly effort: ReasoningEffort;
 }
@@ -20,7 +20,7 @@ export function effortOf(options: vscode.ProvideLanguageModelChatResponseOptions
 }
 
 /** Tool mode Required has no Harmony field: the model is told in a system message at the end. */
-export function withToolMode(request: ChatCompletionsRequest, options: vscode.ProvideLanguageModelChatResponseOptions): ChatCompletionsRequest {
+export function withToolMode(request: ChatRequestFromVsCode, options: vscode.ProvideLanguageModelChatResponseOptions): ChatRequestFromVsCode {
   const required = options.toolMode === vscode.LanguageModelChatToolMode.Required && (options.tools?.length ?? 0) > 0;
   return required ? { ...request, messages: [...request.messages, { role: 'system', content: REQUIRED_TOOL_INSTRUCTION }] } : request;
 }

@@ -1,6 +1,6 @@
 // A configured server and the settings → the transport's configuration for one request.
 import type { Logger, ServerConfig } from '../servers';
-import type { ServerSettings, Settings } from './config';
+import type { ServerSettings, Settings } from './settings';
 
 export function serverConfig(server: ServerSettings, settings: Settings, logger: Logger, model?: string): ServerConfig {
   return {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { renderChatRequest } from '../harmony/chatRequest';
 import { HarmonyInputError } from '../harmony/errors';
 import { decode, encodeWithMarkup } from '../harmony/tokenizer';
-import { readSettings } from './config';
+import type { ReasoningEffort } from '../harmony';
 
 export const HARMONY_LANGUAGE = 'gpt-oss-harmony';
 
@@ -17,7 +17,8 @@ export function selectedText(editor: vscode.TextEditor): { text: string; range: 
   return { text: document.getText(), range };
 }
 
-export async function renderRequestCommand(): Promise<vscode.TextDocument | undefined> {
+/** `effort`: the gptOss.reasoningEffort setting, read when the command runs. */
+export async function renderRequestCommand(effort: () => ReasoningEffort): Promise<vscode.TextDocument | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showWarningMessage('Open a chat-completions JSON request (messages, tools) first.');
@@ -31,7 +32,7 @@ export async function renderRequestCommand(): Promise<vscode.TextDocument | unde
     return undefined;
   }
   try {
-    const { ids } = renderChatRequest(request, { effort: readSettings().reasoningEffort });
+    const { ids } = renderChatRequest(request, { effort: effort() });
     const document = await vscode.workspace.openTextDocument({ language: HARMONY_LANGUAGE, content: decode(ids) });
     await vscode.window.showTextDocument(document, { preview: false });
     return document;
