@@ -10,6 +10,9 @@ export { createParser, type HarmonyParser, type ParserOptions } from './parser';
 export type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from './parserTypes';
 export { MARKUP_BREAK, breakMarkup, promptText } from './promptText';
 export { renderConversation, renderForCompletion, renderForTraining, renderMessage, type AnalysisPolicy, type RenderOptions } from './render';
+export { looksStripped, mayBecomeStripped, splitStrippedMarkers, type StrippedMessage, type StrippedOptions, type StrippedSplit } from './strippedMarkers';
+export { addressesTool, NON_TOOL_RECIPIENTS } from './recipients';
+export { note, noteMessages, type NoteCode, type ParserNote } from './notes';
 export { createMarkupSplitter, type MarkupSplitter, type TextToken } from './textTokens';
 export {
   clearEncodeMemo,

@@ -49,6 +49,13 @@ export function looksStripped(text: string, options: StrippedOptions = {}): bool
   return LEADING.test(text) || (options.leadingChannel !== undefined && hasSeam(text));
 }
 
+const CHANNEL_WORDS = ['analysis', 'commentary', 'final'];
+
+/** A start too short to tell yet (`analy`, `analysis`, `commentary t`): hold it. */
+export function mayBecomeStripped(text: string): boolean {
+  return CHANNEL_WORDS.some((word) => word.startsWith(text) || (text.startsWith(word) && ' to='.startsWith(text.slice(word.length))));
+}
+
 interface Header {
   readonly channel?: string;
   readonly recipient?: string;

@@ -7,6 +7,7 @@ import { functionNames, modelFunctionName } from '../harmony/functionNames';
 import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from '../harmony/parserTypes';
 import { note as parserNote, type ParserNote } from '../harmony/notes';
 import { addressesTool } from '../harmony/recipients';
+import { looksStripped, mayBecomeStripped, splitStrippedMarkers } from '../harmony/strippedMarkers';
 import { specialId } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
@@ -56,7 +57,9 @@ type ContentRoute =
   /** JSON with tools offered: gathered whole, a tool call if it reads as one at the end. */
   | { readonly kind: 'json'; readonly text: string }
   /** Harmony markup: our parser reads it; a server's tool call ends the parse, later content starts a new one. */
-  | { readonly kind: 'harmony'; readonly leak: LeakedHarmony | undefined };
+  | { readonly kind: 'harmony'; readonly leak: LeakedHarmony | undefined }
+  /** Harmony whose special tokens the server skipped (`analysis…assistantfinal…`): gathered whole, split at the end. */
+  | { readonly kind: 'stripped'; readonly text: string };
 
 const MARKER = /<\|[a-z_0-9]+\|>/g;
 /** A tail that may be the start of a marker split across deltas: `<`, `<|`, `<|chan`, `<|channel|`. */
@@ -100,7 +103,7 @@ export function jsonToolCalls(text: string, tools: readonly string[]): { name: s
 }
 
 /** Where a content stream goes, from its first non-blank characters; undefined while that is not yet clear. */
-function decideRoute(held: string, toolsOffered: boolean): 'plain' | 'json' | 'harmony' | undefined {
+function decideRoute(held: string, toolsOffered: boolean): 'plain' | 'json' | 'harmony' | 'stripped' | undefined {
   const start = held.trimStart();
   if (start === '') return undefined;
   if (start.startsWith('<')) {
@@ -110,6 +113,8 @@ function decideRoute(held: string, toolsOffered: boolean): 'plain' | 'json' | 'h
     return 'plain';
   }
   if (toolsOffered && (start.startsWith('{') || start.startsWith('[') || start.startsWith('```'))) return 'json';
+  if (looksStripped(start)) return 'stripped';
+  if (mayBecomeStripped(start)) return undefined;
   return 'plain';
 }
 
@@ -227,7 +232,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
         this.route = { kind: 'undecided', held: text };
         return;
       }
-      this.route = kind === 'plain' ? { kind, held: '' } : kind === 'json' ? { kind, text: '' } : { kind, leak: undefined };
+      this.route = kind === 'plain' ? { kind, held: '' } : kind === 'json' || kind === 'stripped' ? { kind, text: '' } : { kind, leak: undefined };
     }
     switch (this.route.kind) {
       case 'plain':
@@ -238,6 +243,9 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
         break;
       case 'harmony':
         this.feedLeak(text);
+        break;
+      case 'stripped':
+        this.route = { kind: 'stripped', text: this.route.text + text };
         break;
     }
   }
@@ -352,6 +360,8 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
       else this.writer.say('final', text);
     } else if (route.kind === 'plain') {
       this.writer.say('final', route.held);
+    } else if (route.kind === 'stripped') {
+      this.writeStripped(route.text, truncated);
     } else if (route.leak !== undefined) {
       // The server stopped on <|call|>/<|return|> but does not put it in the text: end the leaked message as the model did.
       const lastOpen = [...route.leak.opened.values()].at(-1);
@@ -364,6 +374,18 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
       if (call.message !== undefined) this.closeCall(call, truncated ? 'truncated' : 'call');
       else if (call.name === undefined && call.args !== '') this.out.push({ type: 'unparsed', text: call.args, note: parserNote('callWithoutName', 'a tool call without a function name') });
     }
+  }
+
+  /** Stripped Harmony split at its seams (ambiguous text stays one answer, noted); the last message ends as the server did. */
+  private writeStripped(text: string, truncated: boolean): void {
+    const messages = splitStrippedMarkers(text)?.messages ?? [{ header: { role: 'assistant', channel: 'final' }, content: text, notes: [] }];
+    messages.forEach((message, i) => {
+      const header = this.normalise(message.header.channel === undefined ? { ...message.header, channel: 'final' } : message.header);
+      const m = this.writer.open(header, message.notes);
+      this.writer.append(m, message.content);
+      const last = i === messages.length - 1;
+      this.writer.close(m, !last ? 'end' : truncated ? 'truncated' : addressesTool(header.recipient) ? 'call' : header.channel === 'final' ? 'return' : 'end');
+    });
   }
 
   private writeJsonCalls(calls: readonly { name: string; arguments: string }[]): void {

@@ -45,6 +45,35 @@ describe('chat repairs', () => {
     assert.deepEqual(items.at(-1), { type: 'done', finishReason: 'toolCalls', endpoint: 'chat' });
   });
 
+  test('content whose special tokens the server skipped (analysis…assistantcommentary to=…) splits into reasoning and a call, split across deltas (issue 15)', async () => {
+    const { items } = await repair(
+      ['read_file'],
+      { type: 'content', text: 'analy' },
+      { type: 'content', text: 'sisWe need the file.assistantcommentary to=functions.read_file json' },
+      { type: 'content', text: '{"filePath":"a.ts"}' },
+      stop,
+    );
+    assert.deepEqual(
+      messagesOf(items).map((m) => [m.channel, m.recipient, m.content, m.stop]),
+      [
+        ['analysis', undefined, 'We need the file.', 'end'],
+        ['commentary', 'functions.read_file', '{"filePath":"a.ts"}', 'call'],
+      ],
+    );
+    assert.deepEqual(items.at(-1), { type: 'done', finishReason: 'toolCalls', endpoint: 'chat' });
+    // The answer seam; and ordinary text that only starts like a channel word stays the answer.
+    const answer = await repair([], { type: 'content', text: 'analysisUser says hi.assistantfinalHello!' }, stop);
+    assert.deepEqual(
+      messagesOf(answer.items).map((m) => [m.channel, m.content, m.stop]),
+      [
+        ['analysis', 'User says hi.', 'end'],
+        ['final', 'Hello!', 'return'],
+      ],
+    );
+    const plain = await repair([], { type: 'content', text: 'final' }, { type: 'content', text: 'ly, it works' }, stop);
+    assert.deepEqual(messagesOf(plain.items).map((m) => [m.channel, m.content]), [['final', 'finally, it works']]);
+  });
+
   test('JSON shapes servers and models use for calls', () => {
     const tools = ['read_file', 'search'];
     assert.deepEqual(jsonToolCalls('{"tool_calls":[{"function":{"name":"search","arguments":"{\\"q\\":\\"x\\"}"}}]}', tools), [{ name: 'search', arguments: '{"q":"x"}' }]);
