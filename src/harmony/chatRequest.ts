@@ -224,7 +224,7 @@ function conversationMessages(messages: Json[], names: FunctionNames): { instruc
         turn.messages.push(message('user', textContent(contentParts(m.content, `${path}.content`))));
         return;
       case 'assistant':
-        turn.messages.push(...assistantMessages(m, path, names, turn.callNames, i > lastUser));
+        for (const assistant of assistantMessages(m, path, names, turn.callNames, i > lastUser)) turn.messages.push(assistant);
         return;
       case 'tool':
         turn.messages.push(toolMessage(m, path, names, turn.callNames));

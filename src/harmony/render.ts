@@ -4,7 +4,7 @@
 import { HarmonyInputError } from './errors';
 import type { SchemaStyle } from './schemaToTs';
 import { developerText, systemText } from './sections';
-import { encodeOrdinaryCached } from './tokenizer';
+import { appendIds, encodeOrdinaryCached } from './tokenizer';
 import { Special } from './tokens';
 import type { Content, Message, Role } from './types';
 
@@ -29,12 +29,8 @@ interface RenderContext {
   readonly schemaStyle: SchemaStyle;
 }
 
-function append(out: number[], ids: readonly number[]): void {
-  for (const id of ids) out.push(id);
-}
-
 function appendText(out: number[], value: string): void {
-  if (value !== '') append(out, encodeOrdinaryCached(value));
+  if (value !== '') appendIds(out, encodeOrdinaryCached(value));
 }
 
 function hasFunctionTools(messages: readonly Message[]): boolean {
@@ -65,7 +61,7 @@ function renderContent(content: Content, role: Role, context: RenderContext, out
 
 function renderMessageInto(message: Message, context: RenderContext, out: number[], path: string): void {
   if (message.tokens !== undefined) {
-    append(out, message.tokens);
+    appendIds(out, message.tokens);
     return;
   }
   out.push(Special.start);

@@ -57,12 +57,17 @@ export function encodeWithMarkup(text: string): number[] {
     const id = specialId(match[0]);
     if (id === undefined) continue;
     const at = match.index ?? 0;
-    if (at > last) ids.push(...encodeOrdinary(text.slice(last, at)));
+    if (at > last) appendIds(ids, encodeOrdinary(text.slice(last, at)));
     ids.push(id);
     last = at + match[0].length;
   }
-  if (last < text.length) ids.push(...encodeOrdinary(text.slice(last)));
+  if (last < text.length) appendIds(ids, encodeOrdinary(text.slice(last)));
   return ids;
+}
+
+/** Appends in a loop: `push(...ids)` passes every id as an argument and overflows the stack past ~125k. */
+export function appendIds(out: number[], ids: readonly number[]): void {
+  for (const id of ids) out.push(id);
 }
 
 const utf8 = new TextEncoder();
@@ -80,19 +85,36 @@ export function tokenBytes(id: number): Uint8Array | undefined {
  * not valid UTF-8 and ids outside the vocabulary become U+FFFD, so decoding never throws.
  */
 export function decode(ids: Iterable<number>): string {
+  // Bytes are gathered and decoded a block at a time: a string built token by token is a
+  // rope of millions of nodes (several times the text's size) before it is flattened.
   const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-  let text = '';
+  const parts: string[] = [];
+  let block = new Uint8Array(DECODE_BLOCK);
+  let used = 0;
+  const flush = (final: boolean): void => {
+    parts.push(decoder.decode(block.subarray(0, used), { stream: !final }));
+    used = 0;
+  };
   for (const id of ids) {
     const special = specialText(id);
-    if (special !== undefined) {
-      text += decoder.decode() + special;
+    const bytes = special === undefined ? tokenBytes(id) : undefined;
+    if (bytes === undefined) {
+      flush(true);
+      parts.push(special ?? '\uFFFD');
       continue;
     }
-    const bytes = tokenBytes(id);
-    text += bytes === undefined ? decoder.decode() + '\uFFFD' : decoder.decode(bytes, { stream: true });
+    if (used + bytes.length > block.length) {
+      flush(false);
+      if (bytes.length > block.length) block = new Uint8Array(bytes.length);
+    }
+    block.set(bytes, used);
+    used += bytes.length;
   }
-  return text + decoder.decode();
+  flush(true);
+  return parts.join('');
 }
+
+const DECODE_BLOCK = 65_536;
 
 /** Decodes one id for display (a token chip): special literal, or its text with invalid bytes as U+FFFD. */
 export function decodeToken(id: number): string {
