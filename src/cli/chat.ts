@@ -13,7 +13,7 @@ import { SERVER_KINDS, type EndpointChoice, type Logger, type ServerKind } from 
 import { UsageError, parseJson, type CliIo } from './io';
 
 export const CHAT_USAGE =
-  'chat --url URL [--model M] [--kind auto|vllm|llamacpp|ollama|lmstudio|openai] [--endpoint raw|chat] [--effort low|medium|high] [--max-tokens N] [--timeout SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY)';
+  `chat --url URL [--model M] [--kind auto|vllm|llamacpp|ollama|lmstudio|openai] [--endpoint raw|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY)`;
 
 export const KEY_ENV = 'HARMONY_API_KEY';
 

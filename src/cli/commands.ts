@@ -1,5 +1,6 @@
 // Subcommand dispatch and the one place that turns errors into exit codes.
 import { HarmonyInputError } from '../harmony/errors';
+import { REASONING_EFFORTS } from '../harmony/types';
 import { CHAT_USAGE, chatCommand } from './chat';
 import { DOCTOR_USAGE, doctorCommand } from './doctor';
 import { UsageError, processIo, type CliIo } from './io';
@@ -11,7 +12,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { readonly run: Command; readonly usage: string }> = {
   render: {
     run: renderCommand,
-    usage: 'render [FILE] [--date YYYY-MM-DD] [--effort low|medium|high] [--ids] [--harmony-exact]   chat-completions JSON → Harmony prompt',
+    usage: `render [FILE] [--date YYYY-MM-DD] [--effort ${REASONING_EFFORTS.join('|')}] [--ids] [--harmony-exact]   chat-completions JSON → Harmony prompt`,
   },
   count: { run: countCommand, usage: 'count [FILE] [--transcript]   o200k_harmony tokens of a text, of a chat request’s rendered prompt, or (--transcript) of a Harmony transcript with literal markup' },
   parse: { run: parseCommand, usage: PARSE_USAGE },

@@ -2,12 +2,12 @@
 import { parseArgs } from 'node:util';
 import { renderChatRequest } from '../harmony/chatRequest';
 import { countOrdinary, decode, encodeWithMarkup } from '../harmony/tokenizer';
-import { REASONING_EFFORTS, type ReasoningEffort } from '../harmony/types';
+import { REASONING_EFFORTS, reasoningEffortChoices, type ReasoningEffort } from '../harmony/types';
 import { UsageError, parseJson, withoutBom, type CliIo } from './io';
 
 function effortOption(value: string | undefined): ReasoningEffort | undefined {
   if (value === undefined) return undefined;
-  if (!(REASONING_EFFORTS as readonly string[]).includes(value)) throw new UsageError(`--effort must be low, medium or high, not "${value}"`);
+  if (!(REASONING_EFFORTS as readonly string[]).includes(value)) throw new UsageError(`--effort must be ${reasoningEffortChoices()}, not "${value}"`);
   return value as ReasoningEffort;
 }
 

@@ -6,9 +6,10 @@ import { functionNames, modelFunctionName, type FunctionNames } from './function
 import { isObject, jsonDepth } from './json';
 import { renderForCompletion, type AnalysisPolicy, type RenderOptions } from './render';
 import { MAX_SCHEMA_DEPTH, type SchemaStyle } from './schemaToTs';
-import { MESSAGE_STOP_TOKENS, Special, VOCAB_SIZE } from './tokens';
+import { JSON_CALL_CONTENT_TYPE, MESSAGE_STOP_TOKENS, Special, VOCAB_SIZE } from './tokens';
 import {
   REASONING_EFFORTS,
+  reasoningEffortChoices,
   defaultSystemContent,
   developerMessage,
   message,
@@ -82,7 +83,7 @@ function reasoningOf(m: Record<string, Json>, path: string): string[] {
 function effortOf(value: Json, path: string): ReasoningEffort | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string' && (REASONING_EFFORTS as readonly string[]).includes(value)) return value as ReasoningEffort;
-  throw new HarmonyInputError(path, `must be "low", "medium" or "high", not ${JSON.stringify(value)}`);
+  throw new HarmonyInputError(path, `must be ${reasoningEffortChoices(true)}, not ${JSON.stringify(value)}`);
 }
 
 function toolDescriptions(tools: Json, names: FunctionNames): ToolDescription[] {
@@ -182,7 +183,7 @@ function assistantMessages(
       message('assistant', argumentsText(call.function.arguments, `${callPath}.function.arguments`), {
         channel: 'commentary',
         recipient: `functions.${modelFunctionName(names, name)}`,
-        contentType: '<|constrain|>json',
+        contentType: JSON_CALL_CONTENT_TYPE,
       }),
     );
   });

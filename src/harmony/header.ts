@@ -7,7 +7,7 @@
 import { note, type ParserNote } from './notes';
 import type { MessageHeader } from './parserTypes';
 import { NON_TOOL_RECIPIENTS } from './recipients';
-import { Special } from './tokens';
+import { LITERAL, Special } from './tokens';
 
 /** Header input as it arrived: text, or the id of `<|channel|>` or `<|constrain|>`. */
 export type HeaderPart = string | number;
@@ -32,8 +32,8 @@ export interface ParsedHeader {
   readonly notes: ParserNote[];
 }
 
-const CHANNEL_LITERAL = '<|channel|>';
-const CONSTRAIN_LITERAL = '<|constrain|>';
+const CHANNEL_LITERAL = LITERAL.channel;
+const CONSTRAIN_LITERAL = LITERAL.constrain;
 const ROLES: ReadonlySet<string> = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 const KNOWN_CHANNELS: ReadonlySet<string> = new Set(['analysis', 'commentary', 'final']);
 /** `functions.get_weather`, `browser.search`, `container.exec`: a tool author or recipient. */

@@ -5,7 +5,7 @@ import { HarmonyInputError } from './errors';
 import type { SchemaStyle } from './schemaToTs';
 import { developerText, systemText } from './sections';
 import { appendIds, encodeOrdinaryCached } from './tokenizer';
-import { Special } from './tokens';
+import { LITERAL, Special } from './tokens';
 import type { Content, Message, Role } from './types';
 
 /**
@@ -79,11 +79,11 @@ function renderMessageInto(message: Message, context: RenderContext, out: number
     appendText(out, message.channel);
   }
   if (message.contentType !== undefined) {
-    const constrained = message.contentType.startsWith('<|constrain|>');
+    const constrained = message.contentType.startsWith(LITERAL.constrain);
     if (constrained) {
       appendText(out, ' ');
       out.push(Special.constrain);
-      appendText(out, message.contentType.slice('<|constrain|>'.length));
+      appendText(out, message.contentType.slice(LITERAL.constrain.length));
     } else {
       appendText(out, ` ${message.contentType}`);
     }

@@ -19,17 +19,23 @@ export type SpecialName = keyof typeof Special;
 export const FIRST_SPECIAL_ID = 199998;
 export const VOCAB_SIZE = 201088;
 
-const NAMED_TEXT: ReadonlyMap<number, string> = new Map([
-  [Special.startOfText, '<|startoftext|>'],
-  [Special.endOfText, '<|endoftext|>'],
-  [Special.return, '<|return|>'],
-  [Special.constrain, '<|constrain|>'],
-  [Special.channel, '<|channel|>'],
-  [Special.start, '<|start|>'],
-  [Special.end, '<|end|>'],
-  [Special.message, '<|message|>'],
-  [Special.call, '<|call|>'],
-]);
+/** The literal text of each named special token: `LITERAL.constrain` is `<|constrain|>`. */
+export const LITERAL: { readonly [name in SpecialName]: string } = {
+  startOfText: '<|startoftext|>',
+  endOfText: '<|endoftext|>',
+  return: '<|return|>',
+  constrain: '<|constrain|>',
+  channel: '<|channel|>',
+  start: '<|start|>',
+  end: '<|end|>',
+  message: '<|message|>',
+  call: '<|call|>',
+};
+
+/** The content type of a function call's JSON arguments, as harmony writes it. */
+export const JSON_CALL_CONTENT_TYPE = `${LITERAL.constrain}json`;
+
+const NAMED_TEXT: ReadonlyMap<number, string> = new Map((Object.keys(LITERAL) as SpecialName[]).map((name) => [Special[name], LITERAL[name]]));
 
 /** Tokens that end a message. */
 export const MESSAGE_STOP_TOKENS: ReadonlySet<number> = new Set([Special.return, Special.call, Special.end]);

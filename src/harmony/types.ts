@@ -8,6 +8,12 @@ export type ReasoningEffort = 'low' | 'medium' | 'high';
 
 export const REASONING_EFFORTS: readonly ReasoningEffort[] = ['low', 'medium', 'high'];
 
+/** The efforts for a message: `low, medium or high`, or with `quoted`, `"low", "medium" or "high"`. */
+export function reasoningEffortChoices(quoted = false): string {
+  const words = REASONING_EFFORTS.map((e) => (quoted ? JSON.stringify(e) : e));
+  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
 /** A JSON Schema as it arrives from a tool definition; only what the TypeScript rendering reads is typed. */
 export type JsonSchema = { readonly [key: string]: unknown };
 

@@ -2,7 +2,7 @@
 // ServerConfig. Each server kind's route is a row of data (path, body, reader).
 import { renderChatRequest } from '../harmony/chatRequest';
 import { promptText } from '../harmony/promptText';
-import { ASSISTANT_STOP_TOKENS, SPECIAL_LITERAL, isSpecialId } from '../harmony/tokens';
+import { ASSISTANT_STOP_TOKENS, LITERAL, SPECIAL_LITERAL, isSpecialId } from '../harmony/tokens';
 import { chatBody, chatEvent } from './chat';
 import { completionEvent } from './completions';
 import { detectServer, listModels as listServerModels, type Detection } from './detect';
@@ -148,7 +148,7 @@ function v1CompletionsIds(kind: ServerKind, model: string | undefined, ids: read
 function v1CompletionsText(model: string | undefined, text: string, request: CompletionRequest): RawRoute {
   return {
     path: '/v1/completions',
-    body: { ...(model === undefined ? {} : { model }), prompt: text, stream: true, stream_options: { include_usage: true }, stop: ['<|call|>', '<|return|>'], ...sampling(request) },
+    body: { ...(model === undefined ? {} : { model }), prompt: text, stream: true, stream_options: { include_usage: true }, stop: [LITERAL.call, LITERAL.return], ...sampling(request) },
     map: completionEvent,
   };
 }

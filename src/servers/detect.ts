@@ -1,5 +1,6 @@
 // Which server is at a URL, from what it answers (each has an endpoint only it
 // serves), and which models it offers with their context length where it says.
+import { isObject } from '../harmony/index';
 import { ServerError } from './errors';
 import { getJson, probe, type HttpContext } from './http';
 import { llamacppContextLength } from './llamacpp';
@@ -13,10 +14,6 @@ export interface Detection {
 }
 
 type Json = unknown;
-
-function isObject(value: Json): value is Record<string, Json> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function modelEntries(json: Json): Record<string, Json>[] {
   if (!isObject(json) || !Array.isArray(json.data)) return [];

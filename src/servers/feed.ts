@@ -4,15 +4,15 @@
 import type { MessageHeader, ParserEvent } from '../harmony/parserTypes';
 import { addressesTool } from '../harmony/recipients';
 import { decode, encodeWithMarkup } from '../harmony/tokenizer';
-import { Special } from '../harmony/tokens';
+import { LITERAL, Special } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
 import type { StreamParser } from './parse';
 import type { ChunkSource, FinishReason, Logger, RawChunk, StreamEvent } from './types';
 
 const STOP_TEXT: ReadonlyMap<number, string> = new Map([
-  [Special.call, '<|call|>'],
-  [Special.return, '<|return|>'],
+  [Special.call, LITERAL.call],
+  [Special.return, LITERAL.return],
 ]);
 
 

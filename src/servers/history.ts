@@ -4,6 +4,7 @@
 // assistant message (and name every result after the latest call), drop system
 // messages after the first, and fail on a null content. Each rewrite here keeps the
 // meaning and avoids one of those failures.
+import { isObject } from '../harmony/index';
 import type { ServerKind } from './types';
 
 type Json = unknown;
@@ -19,10 +20,6 @@ const REASONING_FIELD: Record<ServerKind, string | undefined> = {
 };
 
 const JINJA_KINDS: ReadonlySet<ServerKind> = new Set(['llamacpp', 'ollama', 'lmstudio']);
-
-function isObject(value: Json): value is Message {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Text parts joined; non-text parts are dropped (gpt-oss reads text only). */
 export function textOf(content: Json): string {

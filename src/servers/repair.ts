@@ -8,6 +8,7 @@ import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from '../
 import { note as parserNote, type ParserNote } from '../harmony/notes';
 import { addressesTool } from '../harmony/recipients';
 import { looksStripped, mayBecomeStripped, splitStrippedMarkers } from '../harmony/strippedMarkers';
+import { JSON_CALL_CONTENT_TYPE, LITERAL, isObject } from '../harmony/index';
 import { specialId } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
@@ -73,10 +74,6 @@ function firstMarker(text: string): number {
   return -1;
 }
 
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** A tool call (or several) written as JSON in `content`, if every name is an offered tool. */
 export function jsonToolCalls(text: string, tools: readonly string[]): { name: string; arguments: string }[] | undefined {
@@ -337,7 +334,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
     if (chunk.arguments !== undefined) call.args += chunk.arguments;
     if (call.message === undefined && call.name !== undefined) {
       for (const other of this.calls.values()) this.closeCall(other, 'call');
-      call.message = this.writer.open({ role: 'assistant', channel: 'commentary', recipient: this.recipientFor(call.name), contentType: '<|constrain|>json' });
+      call.message = this.writer.open({ role: 'assistant', channel: 'commentary', recipient: this.recipientFor(call.name), contentType: JSON_CALL_CONTENT_TYPE });
       this.writer.append(call.message, call.args);
     } else if (call.message !== undefined && chunk.arguments !== undefined) {
       this.writer.append(call.message, chunk.arguments);
@@ -365,7 +362,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
     } else if (route.leak !== undefined) {
       // The server stopped on <|call|>/<|return|> but does not put it in the text: end the leaked message as the model did.
       const lastOpen = [...route.leak.opened.values()].at(-1);
-      if (!truncated && this.finish === 'stop' && lastOpen) this.feedLeak(addressesTool(lastOpen.header.recipient) ? '<|call|>' : '<|return|>');
+      if (!truncated && this.finish === 'stop' && lastOpen) this.feedLeak(addressesTool(lastOpen.header.recipient) ? LITERAL.call : LITERAL.return);
     }
     // Whatever the parser left open (it should close everything at its end) is closed here.
     for (const m of this.endLeak(false)) this.writer.close(m, 'truncated');
@@ -390,7 +387,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
 
   private writeJsonCalls(calls: readonly { name: string; arguments: string }[]): void {
     for (const call of calls) {
-      const m = this.writer.open({ role: 'assistant', channel: 'commentary', recipient: this.recipientFor(call.name), contentType: '<|constrain|>json' }, [parserNote('jsonToolCall', 'tool call written as JSON in content')]);
+      const m = this.writer.open({ role: 'assistant', channel: 'commentary', recipient: this.recipientFor(call.name), contentType: JSON_CALL_CONTENT_TYPE }, [parserNote('jsonToolCall', 'tool call written as JSON in content')]);
       this.writer.append(m, call.arguments);
       this.writer.close(m, 'call');
     }
