@@ -1,5 +1,6 @@
 // An OpenAI chat-completions request (the shape vLLM, llama.cpp, Ollama and LM Studio
-// accept: messages, tools, reasoning_effort) → a Harmony conversation, as SPEC §2 says.
+// accept: messages, tools, reasoning_effort) → a Harmony conversation, as the format guide
+// (https://cookbook.openai.com/articles/openai-harmony) and harmony's src/encoding.rs lay it out.
 // Input is untrusted JSON: every field is checked and a bad one is named in the error.
 import { HarmonyInputError } from './errors';
 import { functionNames, modelFunctionName, type FunctionNames } from './functionNames';

@@ -1,4 +1,4 @@
-// What a parsed message means to a client (SPEC §4.6 step 6): reasoning, a preamble the
+// What a parsed message means to a client (docs/harmony-recovery.md): reasoning, a preamble the
 // user sees, the answer, a call to one of the offered functions, or a call to a builtin
 // tool nobody offered — surfaced as such, never as answer text.
 import { sanitiseFunctionName } from './functionNames';
@@ -94,7 +94,7 @@ function nearestName(name: string, names: ReadonlyMap<string, string>): string |
  * The offered function a name means. The model may write the sanitised identifier (the
  * normal case), the original name, the name with spaces or punctuation (`Read File`), the
  * content type glued on once markers were stripped (`read_filejson`), junk after the name,
- * or something close to one offered name (SPEC §4.2 #11; issue 15).
+ * or something close to one offered name (docs/harmony-recovery.md #11; issue 15).
  */
 function offeredName(name: string, names: ReadonlyMap<string, string> | undefined): string | undefined {
   if (names === undefined) return undefined;

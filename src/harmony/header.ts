@@ -1,5 +1,5 @@
 // A message header (`assistant to=functions.x<|channel|>commentary <|constrain|>json`) →
-// role, channel, recipient and content type, after the recoveries of SPEC §4.2/§4.6:
+// role, channel, recipient and content type, after the recoveries of docs/harmony-recovery.md:
 // several `<|channel|>` markers (the last one counts; a stray `to=assistant` before it
 // is dropped), recipient in the role or the channel part, `<|constrain|>` glued to the
 // recipient, a content type with or without `<|constrain|>`, junk words noted, and a

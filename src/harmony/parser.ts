@@ -4,7 +4,7 @@
 // character: content goes to its message, header text to the header (or, when the header
 // never ended, to the content), and text outside any message to `unparsed` events.
 //
-// Recoveries beyond openai/harmony's StreamableParser (SPEC §4.2, §4.6): a stop token,
+// Recoveries beyond openai/harmony's StreamableParser (docs/harmony-recovery.md): a stop token,
 // `<|start|>` or the end of input inside a header still yields the message; `<|start|>` or
 // `<|channel|>` inside content closes the message (a missing `<|end|>`); `<|channel|>`,
 // `<|message|>` or `<|constrain|>` between messages opens an assistant message (a missing

@@ -11,7 +11,8 @@ import type { Content, Message, Role } from './types';
 /**
  * Which earlier chain of thought a prompt keeps.
  * - `dropFinishedTurns` (default): analysis of every user turn that reached a final answer is
- *   dropped; the trailing turn whose tool loop is still going keeps it (SPEC §2.8).
+ *   dropped; the trailing turn whose tool loop is still going keeps it (the format guide's "Handling
+ *   reasoning output in subsequent sampling", https://cookbook.openai.com/articles/openai-harmony).
  * - `harmony`: openai/harmony's `auto_drop_analysis` rule, first-final quirk included.
  * - `keep`: everything is rendered (harmony's Rust default, no config).
  */

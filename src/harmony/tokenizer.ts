@@ -3,7 +3,7 @@
 // gpt-tokenizer encodes at run time (measured 3–30× faster than js-tiktoken with
 // identical ids, and without js-tiktoken's quadratic worst case). Its special-token
 // recognition is not used: it only finds a special token at the start of the text
-// or right after another special (TOKENIZER-BENCH.md), so formatting tokens are
+// or right after another special (docs/tokenizer.md), so formatting tokens are
 // appended by id and transcripts with literal markup are split here.
 import { encodeWithLongPieces, mayHaveLongPiece, rankOfBytes } from './longPieces';
 import { specialId, specialText, SPECIAL_LITERAL, isSpecialId } from './tokens';
@@ -123,7 +123,7 @@ export function decodeToken(id: number): string {
 
 // Agent requests repeat the same texts (system, tool namespace, earlier tool results,
 // role and channel names) on every round, so pieces are memoised. Map.get with an equal
-// string costs microseconds against milliseconds to encode 35 KB (TOKENIZER-BENCH.md),
+// string costs microseconds against milliseconds to encode 35 KB (docs/tokenizer.md),
 // and saves gpt-tokenizer's per-call set-up on the many short header pieces.
 const MEMO_MAX_TOTAL_CHARS = 4_000_000;
 const MEMO_MAX_ENTRIES = 20_000;

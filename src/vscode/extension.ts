@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   log.info(`activated ${context.extension.id} ${context.extension.packageJSON.version as string}`);
-  // Models resolve lazily: until something asks, the picker shows none of ours (REAL-EDITOR-TESTING.md, pitfall 4).
+  // Models resolve lazily: until something asks, the picker shows none of ours (docs/testing.md, "Editor pitfalls").
   void vscode.lm.selectChatModels({ vendor: VENDOR });
 }
 

@@ -52,7 +52,9 @@ export function modelInformation(server: ServerSettings, info: ModelInfo, settin
     capabilities: { toolCalling: true, imageInput: false },
     server,
     modelId: info.id,
-    // Read at run time by VS Code without a proposal check (API-RESEARCH.md §1.5–1.6).
+    // Read at run time by VS Code without a proposal check (declared in the chatProvider proposal,
+    // https://github.com/microsoft/vscode/blob/main/src/vscode-dts/vscode.proposed.chatProvider.d.ts,
+    // and copied as is by src/vs/workbench/api/common/extHostLanguageModels.ts).
     isUserSelectable: true,
     configurationSchema: {
       properties: {

@@ -1,6 +1,8 @@
 // LanguageModelThinkingPart is proposed API, yet VS Code 1.138+ exposes the class to
 // every extension and forwards it as collapsible reasoning without a proposal check
-// (API-RESEARCH.md §1.5). Declared here, feature-detected at run time.
+// (the proposal: https://github.com/microsoft/vscode/blob/main/src/vscode-dts/vscode.proposed.languageModelThinkingPart.d.ts;
+// no proposal check where the extension host forwards parts: src/vs/workbench/api/common/extHostLanguageModels.ts).
+// Declared here, feature-detected at run time.
 import * as vscode from 'vscode';
 
 export interface ThinkingPart {

@@ -9,7 +9,7 @@ import { createTempHome } from './tempHome.mjs';
 
 /**
  * User settings for every run. The chat ones let later agent-mode tests talk to our model without a
- * GitHub sign-in (REAL-EDITOR-TESTING.md, last section); the rest keep the window quiet and offline.
+ * GitHub sign-in (docs/testing.md, "Agent mode without a sign-in"); the rest keep the window quiet and offline.
  */
 const USER_SETTINGS = {
   'chat.allowAnonymousAccess': true,

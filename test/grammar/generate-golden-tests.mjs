@@ -3,7 +3,8 @@
 // vscode-tmgrammar-test assertions (scopes at columns).
 //
 // The expected scopes come from a small reference reading of the transcript written
-// here, procedurally, from the Harmony message grammar (SPEC §2.1, §4.1) — not from
+// here, procedurally, from the Harmony message grammar (harmony's src/encoding.rs: how a message is
+// rendered, and how StreamableParser reads a header) — not from
 // running the TextMate grammar — so the tests check the grammar against an independent
 // account of where each token, header part and body is.
 //

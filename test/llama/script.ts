@@ -5,7 +5,7 @@
 // llama.cpp's grammar engine takes token ids (`<[200005]>`). Written as ids the output is exactly
 // those ids; written as literal text the model would pick its own tokenization. End-of-generation
 // tokens are masked while the grammar is incomplete, so the closing `<|call|>` / `<|return|>` is left
-// out of the grammar and forced with a logit bias once the grammar is complete (LIVE-SERVER.md).
+// out of the grammar and forced with a logit bias once the grammar is complete (docs/testing.md).
 import { encodeWithMarkup, tokenBytes } from '../../src/harmony/tokenizer';
 import { ASSISTANT_STOP_TOKENS } from '../../src/harmony/tokens';
 

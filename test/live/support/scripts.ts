@@ -1,5 +1,5 @@
 // The Harmony texts the live tests script, and the prompt they send. The two answers are the ones
-// the crafted models say by themselves (test/llama/makeModels.mjs) and the captures README names.
+// the crafted models say by themselves (test/llama/makeModels.mjs) and test/fixtures/README.md names.
 import { encodeWithMarkup } from '../../../src/harmony/tokenizer';
 
 export const ANALYSIS_TOOL = 'User asks for the weather in Tokyo. Need to call get_weather.';
@@ -30,7 +30,7 @@ export const PROMPT_TEXT =
 
 export const promptIds = (): number[] => encodeWithMarkup(PROMPT_TEXT);
 
-/** An OpenAI chat request with the get_weather tool (as in the captures' req-tools.json). */
+/** An OpenAI chat request with the get_weather tool (as in test/fixtures/llama.cpp/req-scripted-toolcall-stream.json). */
 export const WEATHER_TOOL = {
   type: 'function',
   function: {

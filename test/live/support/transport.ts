@@ -53,7 +53,7 @@ export async function consume(
   };
 }
 
-/** The chat request the live tests send (the captures' req-tools.json). */
+/** The chat request the live tests send (that of test/fixtures/llama.cpp/req-scripted-toolcall-stream.json, not streamed). */
 export const WEATHER_CHAT = { messages: [{ role: 'user', content: "What's the weather in Tokyo?" }], tools: [WEATHER_TOOL] } as const;
 export const GREETING_CHAT = { messages: [{ role: 'user', content: 'Hi!' }] } as const;
 

@@ -1,5 +1,5 @@
 // openai/harmony's parser goldens and the parser cases of its unit tests (src/tests.rs,
-// tests/test_harmony.py; SPEC §5), with the messages harmony's tests expect.
+// tests/test_harmony.py; test/fixtures/README.md), with the messages harmony's tests expect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from '../../../src/harmony/parser';

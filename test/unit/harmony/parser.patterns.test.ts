@@ -1,4 +1,4 @@
-// The sixteen malformed or surprising output patterns of SPEC §4.2, each built from the
+// The sixteen malformed or surprising output patterns of docs/harmony-recovery.md, each built from the
 // evidence the table cites (engine tests, harmony tests, bug reports), parsed both as
 // token ids and as literal-markup text, with the handling the table asks for.
 import { test } from 'node:test';

@@ -1,6 +1,7 @@
 // JSON Schema → TypeScript: the derived cases of test/fixtures/harmony/examples/
 // ts_conversion_harmony_vs_jinja.txt (HARMONY side), whose schemas are written back here
-// from what each case shows, plus edge cases of harmony's rules (SPEC §3.1).
+// from what each case shows, plus edge cases of harmony's rules (json_schema_to_typescript in
+// https://github.com/openai/harmony/blob/main/src/encoding.rs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
