@@ -11,13 +11,23 @@ export function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function jsonDepth(value: unknown, limit: number): number {
   let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    deepest = Math.max(deepest, depth);
+  // Two parallel stacks: no pair allocated per value (this runs on every tool of every request).
+  const items: object[] = [];
+  const depths: number[] = [];
+  if (value !== null && typeof value === 'object') {
+    items.push(value);
+    depths.push(1);
+  }
+  while (items.length > 0) {
+    const item = items.pop()!;
+    const depth = depths.pop()!;
+    if (depth > deepest) deepest = depth;
     if (deepest > limit) return deepest;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child === null || typeof child !== 'object') continue;
+      items.push(child as object);
+      depths.push(depth + 1);
+    }
   }
   return deepest;
 }

@@ -4,9 +4,9 @@
 import { HarmonyInputError } from './errors';
 import type { SchemaStyle } from './schemaToTs';
 import { developerText, systemText } from './sections';
-import { appendIds, encodeOrdinaryCached } from './tokenizer';
+import { appendIds, encodeOrdinary, encodeOrdinaryCached } from './tokenizer';
 import { LITERAL, Special } from './tokens';
-import type { Content, Message, Role } from './types';
+import { ROLES, type Content, type Message, type Role } from './types';
 
 /**
  * Which earlier chain of thought a prompt keeps.
@@ -32,6 +32,17 @@ interface RenderContext {
 
 function appendText(out: number[], value: string): void {
   if (value !== '') appendIds(out, encodeOrdinaryCached(value));
+}
+
+/** Header words every prompt has: encoded once per process and never evicted with the memo. */
+const FIXED_HEADER_PIECES = [...ROLES, 'analysis', 'commentary', 'final', 'json', ' ', ' to=assistant', ' to=all'];
+let fixedHeaderIds: ReadonlyMap<string, readonly number[]> | undefined;
+
+function appendHeaderText(out: number[], value: string): void {
+  fixedHeaderIds ??= new Map(FIXED_HEADER_PIECES.map((piece) => [piece, encodeOrdinary(piece)]));
+  const fixed = fixedHeaderIds.get(value);
+  if (fixed !== undefined) appendIds(out, fixed);
+  else appendText(out, value);
 }
 
 function hasFunctionTools(messages: readonly Message[]): boolean {
@@ -69,24 +80,24 @@ function renderMessageInto(message: Message, context: RenderContext, out: number
   const { role, name } = message.author;
   if (role === 'tool') {
     if (!name) throw new HarmonyInputError(`${path}.author.name`, 'a tool message needs the name of the tool that speaks');
-    appendText(out, name);
+    appendHeaderText(out, name);
   } else {
-    appendText(out, role);
-    if (name !== undefined) appendText(out, `:${name}`);
+    appendHeaderText(out, role);
+    if (name !== undefined) appendHeaderText(out, `:${name}`);
   }
-  if (message.recipient !== undefined && message.recipient !== 'all') appendText(out, ` to=${message.recipient}`);
+  if (message.recipient !== undefined && message.recipient !== 'all') appendHeaderText(out, ` to=${message.recipient}`);
   if (message.channel !== undefined) {
     out.push(Special.channel);
-    appendText(out, message.channel);
+    appendHeaderText(out, message.channel);
   }
   if (message.contentType !== undefined) {
     const constrained = message.contentType.startsWith(LITERAL.constrain);
     if (constrained) {
-      appendText(out, ' ');
+      appendHeaderText(out, ' ');
       out.push(Special.constrain);
-      appendText(out, message.contentType.slice(LITERAL.constrain.length));
+      appendHeaderText(out, message.contentType.slice(LITERAL.constrain.length));
     } else {
-      appendText(out, ` ${message.contentType}`);
+      appendHeaderText(out, ` ${message.contentType}`);
     }
   }
   out.push(Special.message);
@@ -156,7 +167,7 @@ export function renderConversation(messages: readonly Message[], options: Render
 export function renderForCompletion(messages: readonly Message[], nextRole: Role = 'assistant', options: RenderOptions = {}): number[] {
   const out = renderConversation(messages, options);
   out.push(Special.start);
-  appendText(out, nextRole);
+  appendHeaderText(out, nextRole);
   return out;
 }
 
