@@ -7,9 +7,7 @@ import { renderChatRequest } from '../harmony/chatRequest';
 import { classify } from '../harmony/classify';
 import type { MessageHeader } from '../harmony/parserTypes';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../harmony/types';
-import { complete, detect } from '../servers/client';
-import { ServerError } from '../servers/errors';
-import { SERVER_KINDS, type EndpointChoice, type Logger, type ServerKind } from '../servers/types';
+import { SERVER_KINDS, ServerError, complete, detect, redactSecrets, type EndpointChoice, type ServerKind, type ServerLogger } from '../servers';
 import { UsageError, parseJson, type CliIo } from './io';
 
 export const CHAT_USAGE =
@@ -73,7 +71,7 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
   const rendered = renderChatRequest(request, effort === undefined ? {} : { effort });
 
   const verbose = values.verbose;
-  const logger: Logger = {
+  const logger: ServerLogger = {
     debug: (m) => verbose && io.stderr(`debug ${m}\n`),
     info: (m) => verbose && io.stderr(`${m}\n`),
     warn: (m) => io.stderr(`warning: ${m}\n`),

@@ -3,12 +3,12 @@
 // `reasoning`, `reasoning_content` or `thinking`; tool calls incrementally or whole).
 import { finishReason } from './completions';
 import { repairHistory } from './history';
-import type { ChatChunk, ChatRequestJson, CompletionRequest, ServerKind } from './types';
+import type { ChatChunk, ChatCompletionsRequest, CompletionRequest, ServerKind } from './types';
 
 /** Fields of ours (or of the renderer's input) that no server should see. */
 const OUR_FIELDS = ['harmony_tokens'];
 
-export function chatBody(kind: ServerKind, model: string | undefined, chat: ChatRequestJson, request: CompletionRequest, extraBody: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function chatBody(kind: ServerKind, model: string | undefined, chat: ChatCompletionsRequest, request: CompletionRequest, extraBody: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const rest: Record<string, unknown> = { ...chat };
   for (const field of ['messages', 'tools', 'tool_choice', 'stream', 'stream_options', 'reasoning_effort', ...OUR_FIELDS]) delete rest[field];
   const messages = Array.isArray(chat.messages) ? chat.messages : [];
@@ -34,7 +34,7 @@ export function chatBody(kind: ServerKind, model: string | undefined, chat: Chat
  * top-level `reasoning_effort`; Ollama's /v1 the same field (it becomes `think`);
  * llama.cpp the template's `chat_template_kwargs`, plus the top-level field newer builds read.
  */
-function effortFields(kind: ServerKind, effort: string | undefined, chat: ChatRequestJson): Record<string, unknown> {
+function effortFields(kind: ServerKind, effort: string | undefined, chat: ChatCompletionsRequest): Record<string, unknown> {
   if (effort === undefined) return {};
   if (kind === 'llamacpp') {
     const kwargs = chat.chat_template_kwargs !== null && typeof chat.chat_template_kwargs === 'object' ? chat.chat_template_kwargs : {};

@@ -8,14 +8,14 @@ import { completionEvent } from './completions';
 import { detectServer, listModels as listServerModels, type Detection } from './detect';
 import { ServerError, cutError } from './errors';
 import { feedRaw } from './feed';
-import { httpContext, open, type Exchange, type HttpContext } from './http';
+import { httpContext, openExchange, type Exchange, type HttpContext } from './http';
 import { llamacppCompletionBody, llamacppEvents } from './llamacpp';
 import { ollamaContextOf, ollamaEvent, ollamaNumCtx, ollamaRawParts, promptTooLongError, userNumCtx } from './ollama';
 import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
 import { repairChat } from './repair';
 import { sseSource } from './sse';
-import type { ChatRequestJson, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, Logger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
+import type { ChatCompletionsRequest, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, ServerLogger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
 
 const KIND_NAMES: Record<ServerKind, string> = {
   vllm: 'vLLM',
@@ -109,7 +109,7 @@ function withExtra(body: Record<string, unknown>, extra: Readonly<Record<string,
 }
 
 /** A text prompt is read by the server with special-token parsing: literal markup in content would become control tokens. */
-function warnIfTextPromptInexact(prompt: { ids: readonly number[]; text: string }, logger: Logger): void {
+function warnIfTextPromptInexact(prompt: { ids: readonly number[]; text: string }, logger: ServerLogger): void {
   const specials = prompt.ids.reduce((n, id) => (isSpecialId(id) ? n + 1 : n), 0);
   const literals = prompt.text.match(SPECIAL_LITERAL)?.length ?? 0;
   if (literals > specials) {
@@ -185,7 +185,7 @@ async function openRaw(
   if (kind === 'lmstudio' || kind === 'openai') warnIfTextPromptInexact(prompt, http.logger);
   for (const [i, route] of routes.entries()) {
     try {
-      const exchange = await open(http, { method: 'POST', path: route.path, body: withExtra(route.body, extra, ['prompt', 'stream']), signal, assumedKind: KIND_NAMES[kind] });
+      const exchange = await openExchange(http, { method: 'POST', path: route.path, body: withExtra(route.body, extra, ['prompt', 'stream']), signal, assumedKind: KIND_NAMES[kind] });
       http.logger.info(`[client] ${KIND_NAMES[kind]} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
       return { source: sseSource(exchange, http.logger, route.map), exchange };
     } catch (error) {
@@ -284,9 +284,9 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
       return feedRaw(opened.source, parser(), { logger: http.logger, missingFinish });
     }
   }
-  const chat: ChatRequestJson | undefined = request.chat;
+  const chat: ChatCompletionsRequest | undefined = request.chat;
   if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');
-  const current = await open(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: KIND_NAMES[kind] });
+  const current = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: KIND_NAMES[kind] });
   exchange = current;
   http.logger.info(`[client] ${KIND_NAMES[kind]} /v1/chat/completions${model ? ` model ${model}` : ''}`);
   const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {

@@ -3,6 +3,7 @@
 // stream), with a message that names the server and what to check. The adapter maps
 // `kind` to its own error types; the CLI prints `message`.
 import { APIError } from 'openai/core/error';
+import { redactSecrets } from './redact';
 
 export type ServerErrorKind =
   /** Nothing listens at the URL (connection refused, host unreachable, TLS failure). */
@@ -77,12 +78,6 @@ export interface ErrorContext {
 
 const EXCERPT_CHARS = 300;
 
-/** Removes the key (and a `Bearer` token form of it) from text we did not write ourselves. */
-export function redact(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 4) return text;
-  return text.split(secret).join('[redacted]');
-}
-
 /** URL without user:password@, query or trailing slash, for messages and logs. */
 export function displayUrl(url: string): string {
   try {
@@ -98,7 +93,7 @@ export function displayUrl(url: string): string {
 }
 
 function excerpt(text: string, secret: string | undefined): string {
-  const flat = redact(text, secret).replace(/\s+/g, ' ').trim();
+  const flat = redactSecrets(text, [secret]).replace(/\s+/g, ' ').trim();
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat;
 }
 

@@ -8,7 +8,7 @@ import { LITERAL, Special } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
 import type { StreamParser } from './parse';
-import type { ChunkSource, FinishReason, Logger, RawChunk, StreamEvent } from './types';
+import type { ChunkSource, FinishReason, ServerLogger, RawChunk, StreamEvent } from './types';
 
 const STOP_TEXT: ReadonlyMap<number, string> = new Map([
   [Special.call, LITERAL.call],
@@ -17,7 +17,7 @@ const STOP_TEXT: ReadonlyMap<number, string> = new Map([
 
 
 export interface FeedOptions {
-  readonly logger: Logger;
+  readonly logger: ServerLogger;
   /** Thrown (after flushing the parser) when the stream ends without the server's end marker. */
   readonly missingFinish: () => ServerError;
 }
@@ -30,11 +30,11 @@ export function feedRaw(source: ChunkSource<RawChunk>, parser: StreamParser, opt
   return drainStream(source, rawAssembler(parser, options.logger), options.missingFinish);
 }
 
-function rawAssembler(parser: StreamParser, logger: Logger): StreamAssembler<RawChunk> {
+function rawAssembler(parser: StreamParser, logger: ServerLogger): StreamAssembler<RawChunk> {
   let mode: 'ids' | 'text' | undefined;
   const ids: number[] = [];
   let text = '';
-  let open: MessageHeader | undefined;
+  let openHeader: MessageHeader | undefined;
   let lastStop: string | undefined;
   let finish: Extract<RawChunk, { type: 'finish' }> | undefined;
   const out: StreamEvent[] = [];
@@ -42,9 +42,9 @@ function rawAssembler(parser: StreamParser, logger: Logger): StreamAssembler<Raw
   // Tracks the open message (to infer a missing stop token) and the last stop seen.
   const track = (events: Iterable<ParserEvent>): void => {
     for (const event of events) {
-      if (event.type === 'messageStart') open = event.header;
+      if (event.type === 'messageStart') openHeader = event.header;
       else if (event.type === 'messageEnd') {
-        open = undefined;
+        openHeader = undefined;
         lastStop = event.message.stop;
       }
       out.push(event);
@@ -96,8 +96,8 @@ function rawAssembler(parser: StreamParser, logger: Logger): StreamAssembler<Raw
   const restoreStopToken = (reason: Extract<RawChunk, { type: 'finish' }>): void => {
     const last = mode === 'ids' ? ids[ids.length - 1] : undefined;
     const endedOnStop = mode === 'ids' ? last !== undefined && STOP_TEXT.has(last) : /<\|(call|return)\|>$/.test(text);
-    if (reason.reason !== 'stop' || endedOnStop || open === undefined) return;
-    const stop = reason.stopToken !== undefined && STOP_TEXT.has(reason.stopToken) ? reason.stopToken : addressesTool(open?.recipient) ? Special.call : Special.return;
+    if (reason.reason !== 'stop' || endedOnStop || openHeader === undefined) return;
+    const stop = reason.stopToken !== undefined && STOP_TEXT.has(reason.stopToken) ? reason.stopToken : addressesTool(openHeader.recipient) ? Special.call : Special.return;
     if (mode === 'ids') {
       ids.push(stop);
       track(parser.pushTokens([stop]));

@@ -12,7 +12,8 @@ import {
   type ErrorContext,
   type StreamProgress,
 } from './errors';
-import { silentLogger, type Logger, type ServerConfig } from './types';
+import { redactingLogger } from './redact';
+import { silentLogger, type ServerLogger, type ServerConfig } from './types';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_RETRIES = 2;
@@ -28,7 +29,7 @@ export interface HttpContext {
   readonly display: string;
   readonly apiKey: string | undefined;
   readonly fetch: typeof fetch;
-  readonly logger: Logger;
+  readonly logger: ServerLogger;
   readonly idleTimeoutMs: number;
   readonly maxRetries: number;
   readonly maxRetryWaitMs: number;
@@ -65,23 +66,12 @@ export function httpContext(config: ServerConfig): HttpContext {
     display: displayUrl(root),
     apiKey: config.apiKey === '' ? undefined : config.apiKey,
     fetch: fetchFn,
-    logger: redactingLogger(config.logger ?? silentLogger, config.apiKey),
+    // Nothing we log should contain the key, but a server may echo it.
+    logger: redactingLogger(config.logger ?? silentLogger, () => [config.apiKey]),
     idleTimeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     maxRetries: config.maxRetries ?? DEFAULT_MAX_RETRIES,
     maxRetryWaitMs: config.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS,
     sleep: config.sleep ?? abortableSleep,
-  };
-}
-
-/** Belt and braces: nothing we log should contain the key, but a server may echo it. */
-function redactingLogger(logger: Logger, secret: string | undefined): Logger {
-  if (!secret) return logger;
-  const clean = (m: string): string => m.split(secret).join('[redacted]');
-  return {
-    debug: (m) => logger.debug(clean(m)),
-    info: (m) => logger.info(clean(m)),
-    warn: (m) => logger.warn(clean(m)),
-    error: (m) => logger.error(clean(m)),
   };
 }
 
@@ -143,7 +133,7 @@ async function readCapped(response: Response): Promise<string> {
  * a connection failure, a stall or an abort throws a ServerError. 429 and 503 are
  * retried (bounded) before that.
  */
-export async function open(http: HttpContext, spec: RequestSpec): Promise<Exchange> {
+export async function openExchange(http: HttpContext, spec: RequestSpec): Promise<Exchange> {
   const ctx: ErrorContext = {
     url: http.display,
     endpoint: `${spec.method} ${spec.path}`,
@@ -295,7 +285,7 @@ function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext): Pending
 /** A GET whose failure is an answer, not an error: for detection and optional metadata. */
 export async function probe(http: HttpContext, path: string, signal?: AbortSignal): Promise<{ status: number; json?: unknown; text?: string }> {
   try {
-    const exchange = await open(http, { method: 'GET', path, signal, maxRetries: 0, idleTimeoutMs: Math.min(http.idleTimeoutMs, 10_000) });
+    const exchange = await openExchange(http, { method: 'GET', path, signal, maxRetries: 0, idleTimeoutMs: Math.min(http.idleTimeoutMs, 10_000) });
     try {
       const text = await exchange.response.text();
       try {
@@ -316,7 +306,7 @@ export async function probe(http: HttpContext, path: string, signal?: AbortSigna
 
 /** GET that must succeed, parsed as JSON. */
 export async function getJson(http: HttpContext, path: string, signal?: AbortSignal): Promise<unknown> {
-  const exchange = await open(http, { method: 'GET', path, signal });
+  const exchange = await openExchange(http, { method: 'GET', path, signal });
   try {
     const text = await exchange.response.text();
     try {

@@ -4,4 +4,5 @@ export type { Detection } from './detect';
 export { formatReportMarkdown, formatReportText, runDoctor, type CheckStatus, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor';
 export { ServerError, type ServerErrorKind } from './errors';
 export type { ParserFactory, StreamParser } from './parse';
+export { REDACTED, redactSecrets, redactingLogger } from './redact';
 export * from './types';

@@ -4,7 +4,7 @@
 // the only Ollama path that bypasses its template (openai/gpt-oss uses it too).
 import { Ollama, type GenerateRequest, type GenerateResponse } from 'ollama';
 import { ServerError, cutError, protocolError, streamErrorFromPayload } from './errors';
-import { open, type Exchange, type HttpContext } from './http';
+import { openExchange, type Exchange, type HttpContext } from './http';
 import type { ModelInfo, RawChunk } from './types';
 
 /**
@@ -33,7 +33,7 @@ function bridge(http: HttpContext, signal: AbortSignal | undefined, idleTimeoutM
   const fetchThroughUs = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const path = `${url.pathname.slice(rootPath.length)}${url.search}`;
-    const exchange = await open(http, {
+    const exchange = await openExchange(http, {
       method: init?.method === 'POST' ? 'POST' : 'GET',
       path,
       body: typeof init?.body === 'string' ? init.body : undefined,

@@ -13,10 +13,10 @@ import { specialId } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
 import type { ParserFactory, StreamParser } from './parse';
-import type { ChatChunk, ChunkSource, FinishReason, Logger, StreamEvent } from './types';
+import type { ChatChunk, ChunkSource, FinishReason, ServerLogger, StreamEvent } from './types';
 
 export interface RepairOptions {
-  readonly logger: Logger;
+  readonly logger: ServerLogger;
   readonly parser: ParserFactory;
   /** Names of the tools offered in the request, as the client wrote them. */
   readonly tools: readonly string[];

@@ -4,15 +4,15 @@ import OpenAI from 'openai';
 import { Stream } from 'openai/core/streaming';
 import { fromSdkStreamError } from './errors';
 import type { Exchange } from './http';
-import type { ChunkSource, Logger } from './types';
+import type { ChunkSource, ServerLogger } from './types';
 
-const holders = new WeakMap<Logger, OpenAI>();
+const holders = new WeakMap<ServerLogger, OpenAI>();
 
 /**
  * Stream.fromSSEResponse logs through a client (`client.logger`, `client.logLevel`) and
  * falls back to console without one; this client is never used for requests.
  */
-function sdkLogHolder(logger: Logger): OpenAI {
+function sdkLogHolder(logger: ServerLogger): OpenAI {
   let holder = holders.get(logger);
   if (holder === undefined) {
     const line = (message: string, rest: unknown[]): string =>
@@ -41,7 +41,7 @@ function sdkLogHolder(logger: Logger): OpenAI {
  * ChunkSource: the consumer iterates the SDK's Stream itself (one async layer less per
  * token) and has failures classified here.
  */
-export function sseSource<C>(exchange: Exchange, logger: Logger, map: (item: unknown) => readonly C[]): ChunkSource<C> {
+export function sseSource<C>(exchange: Exchange, logger: ServerLogger, map: (item: unknown) => readonly C[]): ChunkSource<C> {
   return {
     items: Stream.fromSSEResponse<unknown>(exchange.response, exchange.controller, sdkLogHolder(logger)),
     map: (item) => {
@@ -59,7 +59,7 @@ export function sseSource<C>(exchange: Exchange, logger: Logger, map: (item: unk
 }
 
 /** The items one by one, for tests and tools that want a plain stream. */
-export async function* sseJson(exchange: Exchange, logger: Logger): AsyncGenerator<unknown, void, undefined> {
+export async function* sseJson(exchange: Exchange, logger: ServerLogger): AsyncGenerator<unknown, void, undefined> {
   const source = sseSource(exchange, logger, (item) => [item]);
   try {
     for await (const item of source.items) yield* source.map(item);

@@ -10,14 +10,14 @@ export const SERVER_KINDS: readonly ServerKind[] = ['vllm', 'llamacpp', 'ollama'
 export type EndpointChoice = 'raw' | 'chat';
 
 /** Where log lines go; the adapter plugs its output channel in, the CLI stderr. Never given a key. */
-export interface Logger {
+export interface ServerLogger {
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 }
 
-export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+export const silentLogger: ServerLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 export interface ServerConfig {
   /** Base URL, e.g. `http://127.0.0.1:8080`; a trailing `/v1` is accepted. */
@@ -38,7 +38,7 @@ export interface ServerConfig {
   readonly maxRetryWaitMs?: number | undefined;
   /** Merged into every completion body (the user's `gptOss.extraBody`). */
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
-  readonly logger?: Logger | undefined;
+  readonly logger?: ServerLogger | undefined;
   /** Injected for tests and for hosts with their own fetch. Default: globalThis.fetch. */
   readonly fetch?: typeof fetch | undefined;
   /** Injected for tests, so that retry waits are recorded instead of slept. */
@@ -53,13 +53,13 @@ export interface HarmonyPrompt {
 }
 
 /** The OpenAI chat-completions request shape (messages, tools, …), as the renderer consumes it. */
-export type ChatRequestJson = Readonly<Record<string, unknown>>;
+export type ChatCompletionsRequest = Readonly<Record<string, unknown>>;
 
 export interface CompletionRequest {
   /** Raw path: the prompt. Rendered from `chat` when absent. */
   readonly prompt?: HarmonyPrompt | undefined;
   /** Chat path: the request to forward (after repair). Also the source of `prompt` when that is absent. */
-  readonly chat?: ChatRequestJson | undefined;
+  readonly chat?: ChatCompletionsRequest | undefined;
   readonly maxTokens?: number | undefined;
   readonly temperature?: number | undefined;
   readonly topP?: number | undefined;

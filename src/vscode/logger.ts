@@ -1,6 +1,7 @@
 // The output channel as the Logger the transports take, with secrets scrubbed from
 // every line: a key must never reach a log, even inside a server's error text.
 import type * as vscode from 'vscode';
+import { redactSecrets } from '../servers';
 
 export interface Logger {
   trace(message: string): void;
@@ -11,11 +12,7 @@ export interface Logger {
 }
 
 export function createLogger(channel: vscode.LogOutputChannel, secrets: () => Iterable<string>): Logger {
-  const scrub = (message: string): string => {
-    let out = message.replace(/(authorization|api[-_]?key|bearer)(["':=\s]+)[^\s"',}]+/gi, '$1$2<redacted>');
-    for (const secret of secrets()) if (secret.length >= 4) out = out.split(secret).join('<redacted>');
-    return out;
-  };
+  const scrub = (message: string): string => redactSecrets(message, secrets());
   return {
     trace: (m) => channel.trace(scrub(m)),
     debug: (m) => channel.debug(scrub(m)),

@@ -2,7 +2,7 @@
 // that keeps every line, a recording stand-in for the parser, and capture oracles.
 import type { ParserEvent } from '../../../src/harmony/parserTypes';
 import type { StreamParser } from '../../../src/servers/parse';
-import type { Logger, StreamEvent } from '../../../src/servers/types';
+import type { ServerLogger, StreamEvent } from '../../../src/servers/types';
 
 export const FAKE_KEY = 'sk-test-FAKEKEY-9f8e7d6c5b4a3210';
 
@@ -16,7 +16,7 @@ export async function collect<T>(stream: AsyncIterable<T>): Promise<{ items: T[]
   }
 }
 
-export function memoryLogger(): Logger & { lines: string[] } {
+export function memoryLogger(): ServerLogger & { lines: string[] } {
   const lines: string[] = [];
   return {
     lines,

@@ -10,7 +10,7 @@ import { completionEvent } from '../../../src/servers/completions';
 import { sseJson } from '../../../src/servers/sse';
 import { complete } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
-import { httpContext, open } from '../../../src/servers/http';
+import { httpContext, openExchange } from '../../../src/servers/http';
 import type { ChatChunk, RawChunk, StreamEvent } from '../../../src/servers/types';
 import { CAPTURES, SPLITS, capture, loopback, replayAt } from './loopback';
 import { chatExpectation, collect, memoryLogger, messagesOf, recordingParser, streamedText } from './helpers';
@@ -49,7 +49,7 @@ async function chatChunksOf(name: string, split: string): Promise<{ items: ChatC
   const server = await loopback(replayAt('/v1/chat/completions', bytes, SPLITS[split]!(bytes)));
   try {
     const http = httpContext({ url: server.url });
-    const exchange = await open(http, { method: 'POST', path: '/v1/chat/completions', body: requestFor(name) });
+    const exchange = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: requestFor(name) });
     try {
       return await collect(mapped(sseJson(exchange, http.logger), chatEvent));
     } finally {
@@ -116,7 +116,7 @@ describe('llama.cpp captures through the SDK SSE decoder, whole and split', () =
       const server = await loopback(replayAt('/v1/completions', bytes, SPLITS[split]!(bytes)));
       try {
         const http = httpContext({ url: server.url });
-        const exchange = await open(http, { method: 'POST', path: '/v1/completions', body: requestFor('sse-scripted-v1-completions.txt') });
+        const exchange = await openExchange(http, { method: 'POST', path: '/v1/completions', body: requestFor('sse-scripted-v1-completions.txt') });
         const { items, error } = await collect<RawChunk>(mapped(sseJson(exchange, http.logger), completionEvent));
         exchange.close();
         assert.equal(error, undefined);

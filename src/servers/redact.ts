@@ -1,0 +1,27 @@
+// Secret redaction, in one place with one behaviour for everything we print: error
+// messages, log lines (the transports' and the VS Code log channel), server text we quote,
+// and the CLI's output. Every configured key is cut out whatever its length, and so is
+// whatever follows an `Authorization:`/`Bearer`/`api_key=` label (a key we were not told about).
+
+export const REDACTED = '[redacted]';
+
+const LABELLED_SECRET = /(authorization|api[-_]?key|bearer)(["':=\s]+)[^\s"',}]+/gi;
+
+/** `text` without any of `secrets` (longest first, so a key inside another goes with it) and without labelled tokens. */
+export function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {
+  const keys = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s !== ''))].sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const key of keys) if (out.includes(key)) out = out.split(key).join(REDACTED);
+  return out.replace(LABELLED_SECRET, (_, label: string, separator: string) => `${label}${separator}${REDACTED}`);
+}
+
+/** Any logger (levels → functions of one string) whose every line is redacted first. */
+export function redactingLogger<L extends { [Level in keyof L]: (message: string) => void }>(logger: L, secrets: () => Iterable<string | undefined>): L {
+  const wrapped = {} as L;
+  for (const level of Object.keys(logger) as (keyof L)[]) {
+    const write = logger[level];
+    if (typeof write !== 'function') continue;
+    wrapped[level] = ((message: string) => write.call(logger, redactSecrets(message, secrets()))) as L[keyof L];
+  }
+  return wrapped;
+}
