@@ -11,7 +11,7 @@ import { SERVER_KINDS, ServerError, complete, detect, redactSecrets, type Endpoi
 import { UsageError, parseJson, type CliIo } from './io';
 
 export const CHAT_USAGE =
-  `chat --url URL [--model M] [--kind auto|vllm|llamacpp|ollama|lmstudio|openai] [--endpoint raw|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY)`;
+  `chat --url URL [--model M] [--kind auto|vllm|llamacpp|ollama|lmstudio|openai] [--endpoint raw|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--deadline SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY)`;
 
 export const KEY_ENV = 'HARMONY_API_KEY';
 
@@ -44,7 +44,15 @@ function label(header: MessageHeader, functionNames: ReadonlyMap<string, string>
   }
 }
 
-export async function chatCommand(args: string[], io: CliIo): Promise<number> {
+/** The CLI's output with the key cut out, whatever prints it (a server may echo the key anywhere). */
+function redactedIo(io: CliIo, apiKey: string | undefined): CliIo {
+  const secrets = [apiKey];
+  return { ...io, stdout: (text) => io.stdout(redactSecrets(text, secrets)), stderr: (text) => io.stderr(redactSecrets(text, secrets)) };
+}
+
+export async function chatCommand(args: string[], cliIo: CliIo): Promise<number> {
+  const apiKey = process.env[KEY_ENV] || undefined;
+  const io = redactedIo(cliIo, apiKey);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -56,6 +64,7 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
       effort: { type: 'string' },
       'max-tokens': { type: 'string' },
       timeout: { type: 'string' },
+      deadline: { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },
   });
@@ -66,6 +75,7 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
   const effort = oneOf<ReasoningEffort>('effort', values.effort, REASONING_EFFORTS);
   const maxTokens = positiveNumber('max-tokens', values['max-tokens']);
   const timeout = positiveNumber('timeout', values.timeout);
+  const deadline = positiveNumber('deadline', values.deadline);
   const request = parseJson(await io.readInput(positionals[0]), 'the chat request') as Record<string, unknown>;
   // Renders (and so validates) the request before any network traffic; also gives the name map back.
   const rendered = renderChatRequest(request, effort === undefined ? {} : { effort });
@@ -77,7 +87,6 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
     warn: (m) => io.stderr(`warning: ${m}\n`),
     error: (m) => io.stderr(`error: ${m}\n`),
   };
-  const apiKey = process.env[KEY_ENV] || undefined;
   const config = {
     url: values.url,
     apiKey,
@@ -86,6 +95,7 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
     model: values.model,
     logger,
     ...(timeout === undefined ? {} : { idleTimeoutMs: timeout * 1000 }),
+    ...(deadline === undefined ? {} : { deadlineMs: deadline * 1000 }),
   } as const;
 
   const controller = new AbortController();

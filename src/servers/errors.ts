@@ -2,7 +2,6 @@
 // nowhere else: where it happens (a status, a socket error, an error event in the
 // stream), with a message that names the server and what to check. The adapter maps
 // `kind` to its own error types; the CLI prints `message`.
-import { APIError } from 'openai/core/error';
 import { redactSecrets } from './redact';
 
 export type ServerErrorKind =
@@ -26,6 +25,10 @@ export type ServerErrorKind =
   | 'cut'
   /** No bytes for longer than the idle timeout. */
   | 'stalled'
+  /** The request ran past its overall deadline (the option, off by default). */
+  | 'deadline'
+  /** The server redirected to another host or port; not followed, so the key stays with the configured server. */
+  | 'redirect'
   /** The caller aborted. */
   | 'cancelled'
   /** The server answered something that is not the wire format we asked for. */
@@ -267,6 +270,13 @@ function soFar(progress: StreamProgress): string {
 
 /** The body broke off: a reset socket, or a clean close before the end marker; undici's own body timeout is a stall. */
 export function cutError(ctx: ErrorContext, progress: StreamProgress, cause?: unknown): ServerError {
+  const system = cause === undefined ? {} : systemCode(cause);
+  if (system.code?.startsWith('Z_')) {
+    return new ServerError(
+      { kind: 'protocol', url: ctx.url, endpoint: ctx.endpoint, cause },
+      `${ctx.endpoint} at ${ctx.url} sent a compressed body (content-encoding) that does not decompress ${soFar(progress)}: ${system.code}${system.message ? ` (${excerpt(system.message, ctx.secret)})` : ''}. A proxy in between may be re-compressing the stream, or the server is broken: check both.`,
+    );
+  }
   if (cause !== undefined && systemCode(cause).code === 'UND_ERR_BODY_TIMEOUT') {
     return new ServerError(
       { kind: 'stalled', url: ctx.url, endpoint: ctx.endpoint, cause },
@@ -283,6 +293,41 @@ export function stalledError(ctx: ErrorContext, progress: StreamProgress, idleMs
   return new ServerError(
     { kind: 'stalled', url: ctx.url, endpoint: ctx.endpoint },
     `${ctx.url} sent nothing for ${formatSeconds(idleMs / 1000)} ${soFar(progress)}, so the request was stopped (${ctx.endpoint}). If the model needs longer to start (loading, a long prompt), raise the request timeout; otherwise check the server.`,
+  );
+}
+
+export function deadlineError(ctx: ErrorContext, progress: StreamProgress, deadlineMs: number): ServerError {
+  return new ServerError(
+    { kind: 'deadline', url: ctx.url, endpoint: ctx.endpoint },
+    `${ctx.url} did not finish within the ${formatSeconds(deadlineMs / 1000)} deadline ${soFar(progress)}, so the request was stopped (${ctx.endpoint}). The server may be dripping data without finishing; raise the deadline if the answer is just long.`,
+  );
+}
+
+/** A 3xx to another host or port (or scheme): not followed, so the key is never sent there. */
+export function redirectError(ctx: ErrorContext, status: number, target: string): ServerError {
+  return new ServerError(
+    { kind: 'redirect', url: ctx.url, endpoint: ctx.endpoint, status },
+    `${ctx.endpoint} at ${ctx.url} answered ${status}, redirecting to ${target}, another host or port. It is not followed, so the API key is not sent there: set the server URL to the address the server really answers on.`,
+  );
+}
+
+/** A frame (SSE event, NDJSON line) past the bound: a server that never ends a line. */
+export function frameTooLongError(ctx: ErrorContext, progress: StreamProgress, maxBytes: number, frame: string): ServerError {
+  return new ServerError(
+    { kind: 'protocol', url: ctx.url, endpoint: ctx.endpoint },
+    `${ctx.endpoint} at ${ctx.url} sent an ${frame} longer than ${maxBytes / (1024 * 1024)} MiB (the most we accept) ${soFar(progress)}, so the request was stopped. Check that the URL and the server kind are right, and any proxy in between.`,
+  );
+}
+
+/** A 2xx whose content type is not the stream we asked for (an HTML login page, a JSON answer without streaming). */
+export function contentTypeError(ctx: ErrorContext, contentType: string, expected: string): ServerError {
+  const html = /html/i.test(contentType);
+  const hint = html
+    ? 'That is a web page, probably from a proxy, a login portal or another web server at this address: check the URL.'
+    : 'Check that the URL and the server kind are right.';
+  return new ServerError(
+    { kind: 'protocol', url: ctx.url, endpoint: ctx.endpoint },
+    `${ctx.endpoint} at ${ctx.url} answered with content type "${excerpt(contentType, ctx.secret)}", not ${expected}. ${hint}`,
   );
 }
 
@@ -311,13 +356,4 @@ export function streamErrorFromPayload(ctx: ErrorContext, progress: StreamProgre
     { kind: 'streamError', url: ctx.url, endpoint: ctx.endpoint, serverMessage: said, ...(code === undefined ? {} : { status: code }) },
     `${ctx.url} reported an error ${soFar(progress)} (${ctx.endpoint}${code === undefined ? '' : `, code ${code}`}): "${said}". ${hint}`,
   );
-}
-
-/** Errors the openai SDK's SSE decoder raises while we iterate its Stream. */
-export function fromSdkStreamError(ctx: ErrorContext, progress: StreamProgress, error: unknown): ServerError | undefined {
-  if (error instanceof APIError && error.status === undefined) {
-    return streamErrorFromPayload(ctx, progress, error.error ?? error.message);
-  }
-  if (error instanceof SyntaxError) return protocolError(ctx, `a data line that is not JSON (${error.message})`, error);
-  return undefined;
 }

@@ -6,7 +6,9 @@ import {
   cancelledError,
   connectionError,
   cutError,
+  deadlineError,
   displayUrl,
+  redirectError,
   httpError,
   stalledError,
   type ErrorContext,
@@ -19,7 +21,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_MAX_RETRY_WAIT_MS = 30_000;
 const ERROR_BODY_MAX_CHARS = 64 * 1024;
-const MAX_PIECE_BYTES = 1024;
+/** Same-origin redirects followed before giving up (another origin is never followed). */
+const MAX_REDIRECTS = 5;
 
 /** Everything a request needs from the configuration, resolved once per client. */
 export interface HttpContext {
@@ -31,6 +34,8 @@ export interface HttpContext {
   readonly fetch: typeof fetch;
   readonly logger: ServerLogger;
   readonly idleTimeoutMs: number;
+  /** Longest a request may take from its first attempt to the end of its body; undefined: no limit. */
+  readonly deadlineMs: number | undefined;
   readonly maxRetries: number;
   readonly maxRetryWaitMs: number;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -69,6 +74,7 @@ export function httpContext(config: ServerConfig): HttpContext {
     // Nothing we log should contain the key, but a server may echo it.
     logger: redactingLogger(config.logger ?? silentLogger, () => [config.apiKey]),
     idleTimeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    deadlineMs: config.deadlineMs,
     maxRetries: config.maxRetries ?? DEFAULT_MAX_RETRIES,
     maxRetryWaitMs: config.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS,
     sleep: config.sleep ?? abortableSleep,
@@ -107,7 +113,7 @@ export interface Exchange {
   close(): void;
 }
 
-type AbortWhy = 'cancelled' | 'stalled';
+type AbortWhy = 'cancelled' | 'stalled' | 'deadline';
 
 function retryAfterMs(headers: Headers): number | undefined {
   const ms = headers.get('retry-after-ms');
@@ -141,6 +147,9 @@ export async function openExchange(http: HttpContext, spec: RequestSpec): Promis
     ...(spec.assumedKind === undefined ? {} : { assumedKind: spec.assumedKind }),
   };
   const maxRetries = spec.maxRetries ?? http.maxRetries;
+  const deadlineAt = http.deadlineMs === undefined ? undefined : performance.now() + http.deadlineMs;
+  let url = `${http.root}${spec.path}`;
+  let redirects = 0;
   const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
   const headers: Record<string, string> = { accept: 'application/json, text/event-stream, application/x-ndjson' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -148,11 +157,12 @@ export async function openExchange(http: HttpContext, spec: RequestSpec): Promis
 
   for (let attempt = 0; ; attempt++) {
     if (spec.signal?.aborted || spec.innerSignal?.aborted) throw cancelledError(ctx);
-    const exchange = start(http, spec, ctx);
+    const exchange = start(http, spec, ctx, deadlineAt);
     http.logger.debug(`[http] ${ctx.endpoint} ${http.display}${attempt > 0 ? ` (retry ${attempt})` : ''}${body === undefined ? '' : `, ${body.length} bytes`}`);
     let response: Response;
     try {
-      response = await http.fetch(`${http.root}${spec.path}`, { method: spec.method, headers, body: body ?? null, signal: exchange.controller.signal });
+      // Redirects are ours to judge: fetch would follow one to any host (and a proxy may keep the key).
+      response = await http.fetch(url, { method: spec.method, headers, body: body ?? null, signal: exchange.controller.signal, redirect: 'manual' });
     } catch (error) {
       const why = exchange.abortError();
       exchange.close();
@@ -161,6 +171,17 @@ export async function openExchange(http: HttpContext, spec: RequestSpec): Promis
     if (response.ok) {
       http.logger.debug(`[http] ${ctx.endpoint} → ${response.status}`);
       return exchange.attach(response);
+    }
+    const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
+    if (location !== null) {
+      exchange.close();
+      const target = new URL(location, url);
+      if (target.origin !== new URL(url).origin) throw redirectError(ctx, response.status, displayUrl(target.origin));
+      if (++redirects > MAX_REDIRECTS) throw redirectError(ctx, response.status, displayUrl(target.href));
+      http.logger.debug(`[http] ${ctx.endpoint} → ${response.status}, following to ${target.pathname} on the same server`);
+      url = target.href;
+      attempt--; // a redirect is no retry
+      continue;
     }
     const text = await readCapped(response);
     const why = exchange.abortError();
@@ -199,7 +220,7 @@ interface PendingExchange {
   attach(response: Response): Exchange;
 }
 
-function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext): PendingExchange {
+function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext, deadlineAt: number | undefined): PendingExchange {
   const controller = new AbortController();
   const idleMs = spec.idleTimeoutMs ?? http.idleTimeoutMs;
   const progress = { chunks: 0 };
@@ -227,10 +248,21 @@ function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext): Pending
     timer.unref?.();
   };
   arm(idleMs);
+  // Silence is the idle timer's; the deadline counts from the first attempt whatever streams.
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  if (deadlineAt !== undefined) {
+    deadline = setTimeout(() => abort('deadline'), Math.max(0, deadlineAt - performance.now()));
+    deadline.unref?.();
+  }
+  const stopTimers = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    if (deadline !== undefined) clearTimeout(deadline);
+    timer = undefined;
+    deadline = undefined;
+  };
 
   const close = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
+    stopTimers();
     spec.signal?.removeEventListener('abort', onCallerAbort);
     spec.innerSignal?.removeEventListener('abort', onCallerAbort);
     if (!finished) {
@@ -241,6 +273,7 @@ function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext): Pending
   const abortError = (): ServerError | undefined => {
     if (why === 'cancelled') return cancelledError(ctx);
     if (why === 'stalled') return stalledError(ctx, progress, idleMs);
+    if (why === 'deadline') return deadlineError(ctx, progress, http.deadlineMs ?? 0);
     return undefined;
   };
 
@@ -253,15 +286,12 @@ function start(http: HttpContext, spec: RequestSpec, ctx: ErrorContext): Pending
       const touch = new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, out) {
           lastActivity = performance.now();
-          // The SDK's SSE decoder copies what is left of its buffer after every event, so one
-          // large read (events pile up while the consumer is busy) costs quadratic time there.
-          for (let at = 0; at < chunk.length; at += MAX_PIECE_BYTES) out.enqueue(chunk.subarray(at, at + MAX_PIECE_BYTES));
+          out.enqueue(chunk);
         },
         flush() {
           // The body was read to its end: closing later must not count as an abort.
           finished = true;
-          if (timer !== undefined) clearTimeout(timer);
-          timer = undefined;
+          stopTimers();
         },
       });
       const watched = response.body === null ? null : response.body.pipeThrough(touch);

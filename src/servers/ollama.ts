@@ -3,7 +3,8 @@
 // classified errors as every other transport. `/api/generate` with `raw: true` is
 // the only Ollama path that bypasses its template (openai/gpt-oss uses it too).
 import { Ollama, type GenerateRequest, type GenerateResponse } from 'ollama';
-import { ServerError, cutError, protocolError, streamErrorFromPayload } from './errors';
+import { ServerError, contentTypeError, cutError, frameTooLongError, protocolError, streamErrorFromPayload } from './errors';
+import { framed, ndjsonFraming } from './framing';
 import { openExchange, type Exchange, type HttpContext } from './http';
 import type { ModelInfo, RawChunk } from './types';
 
@@ -43,13 +44,29 @@ function bridge(http: HttpContext, signal: AbortSignal | undefined, idleTimeoutM
       ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs, maxRetries: 0 }),
     });
     exchanges.push(exchange);
-    return exchange.response;
+    return path === '/api/generate' ? ndjsonLines(exchange) : exchange.response;
   };
   return {
     client: new Ollama({ host: http.root, fetch: fetchThroughUs }),
     last: () => exchanges[exchanges.length - 1],
     closeAll: () => exchanges.forEach((e) => e.close()),
   };
+}
+
+/**
+ * A streamed answer as whole, checked NDJSON lines: a line that is not JSON (or one past the
+ * size bound) fails here, classified and redacted by us; the client, which would print it with
+ * console.warn and drop it, never meets one.
+ */
+function ndjsonLines(exchange: Exchange): Response {
+  const { response, ctx, progress } = exchange;
+  const contentType = response.headers.get('content-type') ?? '';
+  if (/html|xml|event-stream/i.test(contentType)) throw contentTypeError(ctx, contentType, 'NDJSON (application/x-ndjson)');
+  if (response.body === null) return response;
+  const notJson = (line: string, index: number, error: unknown): Error =>
+    protocolError(ctx, `line ${index + 1} is not JSON (${error instanceof Error ? error.message : String(error)}): ${line.slice(0, 200)}`, error);
+  const tooLong = (maxBytes: number, frame: string): Error => frameTooLongError(ctx, progress, maxBytes, frame);
+  return new Response(framed(response.body, ndjsonFraming(notJson), tooLong), { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /** What the ollama client's stream reader throws, classified. */

@@ -1,56 +1,61 @@
-// Server-sent events through the openai SDK's own decoder (bytes → lines → events →
-// JSON items): we do not parse SSE ourselves. Failures come out classified.
-import OpenAI from 'openai';
-import { Stream } from 'openai/core/streaming';
-import { fromSdkStreamError } from './errors';
+// Server-sent events: the body cut into whole events under a size bound (framing.ts), then
+// the openai SDK's own decoder (lines → events); we do not parse SSE ourselves. The JSON of
+// each `data:` is read here, so that a malformed one is classified (and redacted) by us and
+// no library prints it. Failures come out classified.
+import { _iterSSEMessages } from 'openai/core/streaming';
+import { contentTypeError, frameTooLongError, protocolError, streamErrorFromPayload } from './errors';
+import { SSE_FRAMING, framed } from './framing';
 import type { Exchange } from './http';
 import type { ChunkSource, ServerLogger } from './types';
 
-const holders = new WeakMap<ServerLogger, OpenAI>();
+/** Content types that cannot be an event stream: a web page, or a whole (non-streamed) answer. */
+const NOT_A_STREAM = /html|xml|json/i;
 
-/**
- * Stream.fromSSEResponse logs through a client (`client.logger`, `client.logLevel`) and
- * falls back to console without one; this client is never used for requests.
- */
-function sdkLogHolder(logger: ServerLogger): OpenAI {
-  let holder = holders.get(logger);
-  if (holder === undefined) {
-    const line = (message: string, rest: unknown[]): string =>
-      [message, ...rest.map((r) => (typeof r === 'string' ? r : JSON.stringify(r)))].join(' ').slice(0, 500);
-    holder = new OpenAI({
-      apiKey: 'unused',
-      baseURL: 'http://127.0.0.1:9/unused',
-      organization: null,
-      project: null,
-      maxRetries: 0,
-      logLevel: 'warn',
-      logger: {
-        error: (m: string, ...rest: unknown[]) => logger.warn(`[sse] ${line(m, rest)}`),
-        warn: (m: string, ...rest: unknown[]) => logger.warn(`[sse] ${line(m, rest)}`),
-        info: (m: string, ...rest: unknown[]) => logger.info(`[sse] ${line(m, rest)}`),
-        debug: (m: string, ...rest: unknown[]) => logger.debug(`[sse] ${line(m, rest)}`),
-      },
-    });
-    holders.set(logger, holder);
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object';
+}
+
+/** The JSON payload of each `data:` event until `[DONE]` (read to the end of the body, as the SDK does). */
+async function* payloads(exchange: Exchange, logger: ServerLogger): AsyncGenerator<unknown, void, undefined> {
+  const contentType = exchange.response.headers.get('content-type') ?? '';
+  if (NOT_A_STREAM.test(contentType)) throw contentTypeError(exchange.ctx, contentType, 'an event stream (text/event-stream)');
+  const body = exchange.response.body;
+  if (body === null) return;
+  const tooLong = (maxBytes: number, frame: string): Error => frameTooLongError(exchange.ctx, exchange.progress, maxBytes, frame);
+  const events = new Response(framed(body, SSE_FRAMING, tooLong));
+  let done = false;
+  for await (const event of _iterSSEMessages(events, exchange.controller)) {
+    if (done) continue;
+    if (event.data.startsWith('[DONE]')) {
+      done = true;
+      continue;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(event.data);
+    } catch (error) {
+      logger.debug(`[sse] data that is not JSON: ${event.data.slice(0, 500)}`);
+      throw protocolError(exchange.ctx, `a data line that is not JSON (${error instanceof Error ? error.message : String(error)})`, error);
+    }
+    if (isObject(data) && data.error) throw streamErrorFromPayload(exchange.ctx, exchange.progress, data.error);
+    yield data;
   }
-  return holder;
 }
 
 /**
- * The JSON payload of each `data:` event until `[DONE]` or the end of the body, as a
- * ChunkSource: the consumer iterates the SDK's Stream itself (one async layer less per
- * token) and has failures classified here.
+ * The JSON payload of each `data:` event as a ChunkSource: the consumer iterates the
+ * events itself (one async layer less per token) and has failures classified here.
  */
 export function sseSource<C>(exchange: Exchange, logger: ServerLogger, map: (item: unknown) => readonly C[]): ChunkSource<C> {
   return {
-    items: Stream.fromSSEResponse<unknown>(exchange.response, exchange.controller, sdkLogHolder(logger)),
+    items: payloads(exchange, logger),
     map: (item) => {
       exchange.progress.chunks++;
       return map(item);
     },
-    failure: (error) => exchange.abortError() ?? fromSdkStreamError(exchange.ctx, exchange.progress, error) ?? exchange.failure(error),
+    failure: (error) => exchange.abortError() ?? exchange.failure(error),
     ended: () => {
-      // The SDK ends quietly when the request is aborted; say why.
+      // The body can end quietly when the request is aborted; say why.
       const aborted = exchange.abortError();
       if (aborted) throw aborted;
     },

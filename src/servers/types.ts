@@ -32,6 +32,12 @@ export interface ServerConfig {
   readonly model?: string | undefined;
   /** Longest silence (no bytes) before a request is stopped, also while waiting for headers. Default 120 s. */
   readonly idleTimeoutMs?: number | undefined;
+  /**
+   * Longest a request may take in all, from sending to the end of the stream, however busy the
+   * server is (the idle timeout measures silence, so a server dripping a byte or a ping never
+   * trips it). Default: none.
+   */
+  readonly deadlineMs?: number | undefined;
   /** Retries for 429 and 503 before giving up. Default 2. */
   readonly maxRetries?: number | undefined;
   /** Longest `retry-after` we honour by waiting; a longer one fails at once with the server's figure. Default 30 s. */
