@@ -9,7 +9,7 @@ import { chatBody, chatEvent } from './chat';
 import { complete, detect, forgetServer, listModels } from './client';
 import type { Detection } from './detect';
 import { ServerError } from './errors';
-import { httpContext, open, probe, type HttpContext } from './http';
+import { httpContext, openExchange, probe, type HttpContext } from './http';
 import { llamacppContextLength } from './llamacpp';
 import { ollamaContextOf, ollamaNumCtx, ollamaRunningModels, userNumCtx } from './ollama';
 import { sseSource } from './sse';
@@ -257,7 +257,7 @@ export function speedCheck(first: RoundTrip, second: RoundTrip | undefined, seco
 
 async function serverTokens(http: HttpContext, kind: ServerKind, model: string | undefined, signal: AbortSignal | undefined): Promise<number[]> {
   const body = kind === 'llamacpp' ? { content: TOKENIZER_PROBE, add_special: false, parse_special: true } : { model, prompt: TOKENIZER_PROBE, add_special_tokens: false };
-  const exchange = await open(http, { method: 'POST', path: '/tokenize', body, signal, maxRetries: 0 });
+  const exchange = await openExchange(http, { method: 'POST', path: '/tokenize', body, signal, maxRetries: 0 });
   try {
     const json = JSON.parse(await exchange.response.text()) as { tokens?: unknown };
     const tokens = Array.isArray(json.tokens) ? json.tokens : [];
@@ -295,7 +295,7 @@ async function chatProbe(http: HttpContext, kind: ServerKind, model: string | un
   const findings: ChatFindings = { reasoningFields: new Set(), content: '', reasoning: '', toolCalls: 0 };
   const chat = { messages: [{ role: 'user', content: 'What is the weather in Paris? Use the tool.' }], tools: [WEATHER_TOOL] };
   const body = chatBody(kind, model, chat, { maxTokens: ROUND_TRIP_MAX_TOKENS, temperature: 0, reasoningEffort: 'low' }, extraBody);
-  const exchange = await open(http, { method: 'POST', path: '/v1/chat/completions', body, signal, maxRetries: 0 });
+  const exchange = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body, signal, maxRetries: 0 });
   const source = sseSource(exchange, http.logger, (item: unknown) => {
     const delta = (item as { choices?: { delta?: Record<string, unknown> }[] }).choices?.[0]?.delta ?? {};
     for (const field of ['reasoning', 'reasoning_content', 'thinking']) if (typeof delta[field] === 'string' && delta[field] !== '') findings.reasoningFields.add(field);

@@ -1,8 +1,8 @@
 // A configured server and the settings → the transport's configuration for one request.
-import type { Logger, ServerConfig } from '../servers';
+import type { ServerLogger, ServerConfig } from '../servers';
 import type { ServerSettings, Settings } from './settings';
 
-export function serverConfig(server: ServerSettings, settings: Settings, logger: Logger, model?: string): ServerConfig {
+export function serverConfig(server: ServerSettings, settings: Settings, logger: ServerLogger, model?: string): ServerConfig {
   return {
     url: server.url,
     apiKey: server.apiKey,
