@@ -3,7 +3,7 @@
 // `…assistantcommentary to=functions.read_file json{"path":"a.ts"}`. What is left of each
 // header is a seam of plain words; where the seams are unambiguous the text is split back
 // into messages (reasoning, preambles, calls, answer), else it stays one answer with a note.
-// Seen from SGLang, vLLM offline decode, MLX servers and text-generation UIs (docs/harmony-recovery.md).
+// Seen from SGLang, vLLM offline decode, MLX servers and text-generation UIs (docs/parser-recovery.md).
 import { note, type ParserNote } from './notes';
 import type { MessageHeader } from './parserTypes';
 

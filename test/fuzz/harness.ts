@@ -11,7 +11,8 @@
 //   unparsed texts (markers after the turn ended are written into them literally). Every
 //   character is in exactly one of them;
 // - each message's token span decodes to its own header text and content;
-// - the same stream decoded to text and pushed in random chunks gives the same messages.
+// - the same stream decoded to text and pushed in random chunks gives the same messages
+//   (unless it has no marker at all and reads as stripped Harmony: then only text mode splits it).
 import assert from 'node:assert/strict';
 import { createParser } from '../../src/harmony/parser';
 import type { ParsedMessage, ParserEvent } from '../../src/harmony/parserTypes';
@@ -246,7 +247,10 @@ export function checkStream(ids: readonly number[], random: Random): void {
   const textEvents = randomChunks(text, random).flatMap((chunk) => byText.pushText(chunk));
   textEvents.push(...byText.end());
   assert.equal(checkEvents(textEvents), withoutMarkers(text), 'every character accounted for (text)');
-  assert.deepEqual(withoutTokens(byText.messages), withoutTokens(parser.messages), 'text reads like ids');
+  // Text without any marker whose seams read as stripped Harmony (`analysis…assistantfinal…`) is
+  // split in text mode; the same characters as ids are what the model wrote (ids decide).
+  const stripped = !ids.some(isSpecialId) && byText.messages.some((m) => m.notes.some((n) => n.code === 'strippedMarkers'));
+  if (!stripped) assert.deepEqual(withoutTokens(byText.messages), withoutTokens(parser.messages), 'text reads like ids');
 }
 
 /** A failing stream, ready to paste into a test. */
