@@ -25,8 +25,8 @@ import { note, type ParserNote } from './notes';
 import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from './parserTypes';
 import { splitStrippedMarkers } from './strippedMarkers';
 import { createMarkupSplitter, type MarkupSplitter, type TextToken } from './textTokens';
-import { Special, isSpecialId, specialText } from './tokens';
-import { createUtf8Stream, isTokenId } from './utf8Stream';
+import { FIRST_SPECIAL_ID, Special, isSpecialId, specialText } from './tokens';
+import { createUtf8Stream } from './utf8Stream';
 
 export interface ParserOptions {
   /**
@@ -248,6 +248,12 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
     const whole = (end.message.headerText ?? '') + end.message.content;
     const split = splitStrippedMarkers(whole);
     if (!split) return undefined;
+    if (!split.split) {
+      // Not clearly stripped: the answer as it was, with the reason it was not split.
+      const message: ParsedMessage = { ...end.message, notes: [...end.message.notes, ...split.messages[0]!.notes] };
+      messages[messages.indexOf(end.message)] = message;
+      return held.map((e) => (e === end ? { ...end, message } : e));
+    }
     const first = end.index;
     messages.splice(messages.indexOf(end.message), 1);
     nextIndex = first;
@@ -469,13 +475,14 @@ export function createParser(options: ParserOptions = { role: 'assistant' }): Ha
 
   function takeToken(id: number): void {
     tokens.push(id);
-    if (isSpecialId(id)) {
+    // Ordinary ids first: nearly every token is one (o200k's ranks 0…199997 have no gaps).
+    if (id >= 0 && id < FIRST_SPECIAL_ID && (id | 0) === id) {
+      text(utf8.push(id));
+    } else if (isSpecialId(id)) {
       text(utf8.flush());
       marker(id);
-    } else if (!isTokenId(id)) {
-      invalidId(id);
     } else {
-      text(utf8.push(id));
+      invalidId(id);
     }
   }
 

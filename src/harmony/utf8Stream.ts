@@ -2,7 +2,6 @@
 // over several tokens comes out once its last byte arrives; bytes that can never form
 // a character become U+FFFD, exactly where a whole-sequence lossy decode puts them.
 import { tokenBytes } from './tokenizer';
-import { FIRST_SPECIAL_ID } from './tokens';
 
 const REPLACEMENT = '\uFFFD';
 
@@ -30,11 +29,6 @@ function pieceOf(id: number): string | Uint8Array | null {
   }
   pieces.set(id, piece);
   return piece;
-}
-
-/** An ordinary token the vocabulary has (not a special one, not a number no vocabulary has). */
-export function isTokenId(id: number): boolean {
-  return Number.isInteger(id) && id >= 0 && id < FIRST_SPECIAL_ID && pieceOf(id) !== null;
 }
 
 const utf8 = new TextEncoder();
