@@ -1,20 +1,33 @@
-// Webview side of "Inspect Harmony Tokens": draws what the extension sends, asks it to
-// highlight a message's range when clicked. Plain DOM; no imports, no inline handlers (CSP).
 // @ts-check
+// Webview side of "Inspect Harmony Tokens": paints the count and the messages as soon as the
+// summary arrives, then the token chips as their batches come in (a page at a time); asks the
+// extension to select a message's range when it is clicked. Plain DOM; no inline handlers (CSP).
+// The messages are typed once, in src/vscode/inspectorProtocol.ts (checked by tsconfig.webview.json).
+
+/** @typedef {import('../src/vscode/inspectorProtocol').ToWebview} ToWebview */
+/** @typedef {import('../src/vscode/inspectorProtocol').FromWebview} FromWebview */
+/** @typedef {import('../src/vscode/inspectorProtocol').WebviewToken} WebviewToken */
+/** @typedef {import('../src/vscode/inspectorProtocol').WebviewMessage} WebviewMessage */
+
 (function () {
-  // @ts-ignore acquireVsCodeApi is provided by the webview host
+  /** @type {VsCodeWebviewApi<FromWebview, { source: string }>} */
   const vscode = acquireVsCodeApi();
   const PAGE = 2000;
-  /** @type {{count:number, tokens:{id:number,text:string,special:boolean}[], messages:any[], source:string}|undefined} */
-  let data;
+  /** Chips received for the current summary, in order. */
+  /** @type {WebviewToken[]} */
+  let chips = [];
+  /** Chips on screen. */
   let shown = 0;
 
+  /** @param {string} id */
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+  /** @param {string} text */
   function visible(text) {
     return text.replace(/ /g, '·').replace(/\t/g, '→').replace(/\r/g, '␍').replace(/\n/g, '↵');
   }
 
+  /** @param {WebviewToken} token */
   function chip(token) {
     const el = document.createElement('span');
     el.className = token.special ? 'chip special' : 'chip';
@@ -29,18 +42,25 @@
     return el;
   }
 
-  function showMoreTokens() {
-    if (!data) return;
-    const list = $('tokens');
-    const end = Math.min(data.tokens.length, shown + PAGE);
+  /**
+   * Draws received chips up to `limit`; the button offers the next page of what has arrived.
+   * @param {number} limit
+   */
+  function showChips(limit) {
+    const end = Math.min(chips.length, limit);
     const fragment = document.createDocumentFragment();
-    for (let i = shown; i < end; i++) fragment.append(chip(data.tokens[i]));
-    list.append(fragment);
-    shown = end;
-    $('more').hidden = shown >= data.tokens.length;
-    $('more').textContent = `Show ${Math.min(PAGE, data.tokens.length - shown)} more tokens (${data.tokens.length - shown} left)`;
+    for (let i = shown; i < end; i++) fragment.append(chip(/** @type {WebviewToken} */ (chips[i])));
+    $('tokens').append(fragment);
+    shown = Math.max(shown, end);
+    const more = $('more');
+    more.hidden = shown >= chips.length;
+    more.textContent = `Show ${Math.min(PAGE, chips.length - shown)} more tokens (${chips.length - shown} left)`;
   }
 
+  /**
+   * @param {WebviewMessage} message
+   * @param {number} index
+   */
   function messageElement(message, index) {
     const el = document.createElement('div');
     el.className = `message channel-${message.channel || 'none'}`;
@@ -62,7 +82,7 @@
     content.className = 'content';
     content.textContent = message.content;
     el.append(header, content);
-    for (const note of message.notes || []) {
+    for (const note of message.notes) {
       const n = document.createElement('div');
       n.className = 'note';
       n.textContent = `⚠ ${note}`;
@@ -76,33 +96,44 @@
     return el;
   }
 
-  function render() {
-    if (!data) return;
-    $('count').textContent = `${data.count.toLocaleString('en-US')} tokens`;
-    $('count').dataset.count = String(data.count);
-    $('source').textContent = data.source;
+  /** @param {Extract<ToWebview, { type: 'summary' }>} summary */
+  function paintSummary(summary) {
+    $('count').textContent = `${summary.count.toLocaleString('en-US')} tokens`;
+    $('count').dataset.count = String(summary.count);
+    $('source').textContent = summary.source;
+    $('message-count').textContent = `${summary.messages.length} messages`;
     const messages = $('messages');
-    messages.replaceChildren(...data.messages.map(messageElement));
-    $('message-count').textContent = `${data.messages.length} messages`;
-    for (const u of data.unparsed || []) {
+    messages.replaceChildren(...summary.messages.map(messageElement));
+    for (const u of summary.unparsed) {
       const n = document.createElement('div');
       n.className = 'note unparsed';
       n.textContent = `⚠ text outside any message (${u.note}): ${JSON.stringify(u.text)}`;
       messages.append(n);
     }
-    $('tokens').replaceChildren();
+    chips = [];
     shown = 0;
-    showMoreTokens();
+    $('tokens').replaceChildren();
+    $('more').hidden = true;
+    vscode.setState({ source: summary.source });
+    // In the DOM now; the browser paints it when this handler returns.
+    vscode.postMessage({ type: 'painted', count: summary.count, messages: summary.messages.length });
   }
 
-  $('more').addEventListener('click', showMoreTokens);
+  /** @param {Extract<ToWebview, { type: 'chips' }>} batch */
+  function addChips(batch) {
+    // A batch of an older summary (the document changed meanwhile) does not fit: drop it.
+    if (batch.start !== chips.length) return;
+    chips = chips.concat(batch.tokens);
+    showChips(Math.max(shown, PAGE));
+    vscode.postMessage({ type: 'chipsReceived', received: chips.length });
+  }
+
+  $('more').addEventListener('click', () => showChips(shown + PAGE));
   window.addEventListener('message', (event) => {
-    if (event.data && event.data.type === 'update') {
-      data = event.data;
-      vscode.setState({ source: data.source });
-      render();
-      vscode.postMessage({ type: 'rendered', count: data.count, messages: data.messages.length });
-    }
+    /** @type {ToWebview} */
+    const message = event.data;
+    if (message.type === 'summary') paintSummary(message);
+    else if (message.type === 'chips') addChips(message);
   });
   vscode.postMessage({ type: 'ready' });
 })();

@@ -17,6 +17,8 @@ const STAGES = [
   { name: 'setup (offline prerequisites)', command: ['node', 'test/setup.mjs'] },
   { name: 'build', command: ['node', 'esbuild.mjs'] },
   { name: 'typecheck (tsc --noEmit)', command: npx('tsc', '--noEmit', '-p', '.') },
+  // The inspector webview's script against its message types, with the browser's (DOM) library.
+  { name: 'typecheck webview (tsc --noEmit -p tsconfig.webview.json)', command: npx('tsc', '--noEmit', '-p', 'tsconfig.webview.json') },
   { name: 'lint (eslint)', command: npx('eslint', 'src', 'test', 'bench', 'esbuild.mjs') },
   { name: 'unit tests (plain Node)', command: ['node', 'test/run-unit.mjs'] },
   { name: 'grammar tests (vscode-tmgrammar-test)', command: ['node', 'test/grammar/run.mjs'] },

@@ -3,7 +3,7 @@ export { conversationFromChatRequest, renderChatRequest, type ChatRequestOptions
 export { classify, type ClassifyOptions, type MessageKind } from './classify';
 export { HarmonyInputError } from './errors';
 export { functionNames, modelFunctionName, sanitiseFunctionName, type FunctionNames } from './functionNames';
-export { inspectTranscript, MAX_TOKENS_SHOWN, type InspectedMessage, type InspectedToken, type TranscriptInspection } from './inspect';
+export { MAX_TOKENS_SHOWN, readTranscript, tokenChips, type InspectedMessage, type InspectedToken, type TranscriptReading } from './inspect';
 export { isObject } from './json';
 export { parseCompletion, summarise, type BuiltinCall, type CompletionOptions, type CompletionSummary, type SummaryOptions, type ToolCall } from './parseCompletion';
 export { createParser, type HarmonyParser, type ParserOptions } from './parser';

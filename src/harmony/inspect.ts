@@ -4,7 +4,7 @@
 import { createParser } from './parser';
 import { noteMessages } from './notes';
 import type { ParsedMessage } from './parserTypes';
-import { decodeToken, encodeWithMarkup, tokenBytes } from './tokenizer';
+import { decode, decodeToken, encodeWithMarkup } from './tokenizer';
 import { isSpecialId } from './tokens';
 
 export interface InspectedToken {
@@ -21,10 +21,9 @@ export interface InspectedMessage extends Omit<ParsedMessage, 'notes'> {
   readonly end: number;
 }
 
-export interface TranscriptInspection {
-  readonly count: number;
-  /** The first tokens (all of them up to `MAX_TOKENS_SHOWN`). */
-  readonly tokens: InspectedToken[];
+/** What the inspector draws first: the token count and the messages the parser reads. */
+export interface TranscriptReading {
+  readonly ids: readonly number[];
   readonly messages: InspectedMessage[];
   readonly unparsed: { readonly text: string; readonly note: string }[];
 }
@@ -32,28 +31,22 @@ export interface TranscriptInspection {
 /** Chips beyond this are not sent to the webview (a 1 MB document has ~250,000 tokens). */
 export const MAX_TOKENS_SHOWN = 20_000;
 
-export function inspectTranscript(text: string): TranscriptInspection {
+export function readTranscript(text: string): TranscriptReading {
   const ids = encodeWithMarkup(text);
-  // Character offset at which each token ends, following UTF-8 across token boundaries.
-  const ends = new Array<number>(ids.length);
-  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-  let offset = 0;
-  ids.forEach((id, i) => {
-    if (isSpecialId(id)) offset += decoder.decode().length + decodeToken(id).length;
-    else offset += decoder.decode(tokenBytes(id) ?? new Uint8Array(), { stream: true }).length;
-    ends[i] = offset;
-  });
-
   const parser = createParser({ role: undefined });
   const messages: InspectedMessage[] = [];
   const unparsed: { text: string; note: string }[] = [];
+  // Messages end at special tokens, never inside a character: the text up to a message's last
+  // token decodes on its own, so only message ends are measured, not every token.
   let boundary = 0;
+  let boundaryToken = 0;
   const take = (i: number, events: ReturnType<typeof parser.end>): void => {
     for (const event of events) {
       if (event.type === 'messageEnd') {
-        const end = i < 0 ? text.length : (ends[i] ?? text.length);
+        const end = i < 0 ? text.length : boundary + decode(ids.slice(boundaryToken, i + 1)).length;
         messages.push({ ...event.message, notes: noteMessages(event.message.notes), start: boundary, end });
         boundary = end;
+        boundaryToken = i < 0 ? ids.length : i + 1;
       } else if (event.type === 'unparsed') {
         unparsed.push({ text: event.text, note: event.note.message });
       }
@@ -61,7 +54,10 @@ export function inspectTranscript(text: string): TranscriptInspection {
   };
   ids.forEach((id, i) => take(i, parser.pushTokens([id])));
   take(-1, parser.end());
+  return { ids, messages, unparsed };
+}
 
-  const shown = ids.slice(0, MAX_TOKENS_SHOWN).map((id) => ({ id, text: decodeToken(id), special: isSpecialId(id) }));
-  return { count: ids.length, tokens: shown, messages, unparsed };
+/** Chips for `ids[start..end)`: each token's text (markup as written) and whether it is special. */
+export function tokenChips(ids: readonly number[], start: number, end: number): InspectedToken[] {
+  return ids.slice(start, end).map((id) => ({ id, text: decodeToken(id), special: isSpecialId(id) }));
 }

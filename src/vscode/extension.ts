@@ -5,8 +5,9 @@ import { complete, listModels } from '../servers';
 import { readSettingsFromVsCode } from './config';
 import { createLogger } from './logger';
 import { filteredByLevel } from './logLevel';
-import { openInspector } from './inspector';
+import { TokenInspector } from './inspector';
 import { GptOssChatProvider } from './provider';
+import { registerTestCommands } from './testCommands';
 import { createTokenStatusBar } from './tokenStatusBar';
 import { copyTokenIdsCommand, renderRequestCommand } from './transcriptCommands';
 
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
     return key || undefined;
   };
 
+  const inspector = new TokenInspector(context.extensionUri);
   const provider = new GptOssChatProvider({ api: { listModels, complete }, log, settings: readSettings, apiKeyFor });
 
   context.subscriptions.push(
@@ -43,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     context.secrets.onDidChange(() => provider.refresh()),
     vscode.commands.registerCommand('gptOss.showLog', () => channel.show()),
-    vscode.commands.registerCommand('gptOss.inspectTokens', () => openInspector(context.extensionUri)),
+    inspector,
+    vscode.commands.registerCommand('gptOss.inspectTokens', () => inspector.open()),
     vscode.commands.registerCommand('gptOss.renderRequest', () => renderRequestCommand(() => readSettings().reasoningEffort)),
     vscode.commands.registerCommand('gptOss.copyTokenIds', copyTokenIdsCommand),
     createTokenStatusBar(),
@@ -60,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
       else await context.secrets.store(secretKey(url), key);
     }),
   );
+  if (context.extensionMode === vscode.ExtensionMode.Test) context.subscriptions.push(registerTestCommands(inspector));
   log.info(`activated ${context.extension.id} ${context.extension.packageJSON.version as string}`);
   // Models resolve lazily: until something asks, the picker shows none of ours (docs/testing.md, "Editor pitfalls").
   void vscode.lm.selectChatModels({ vendor: VENDOR });

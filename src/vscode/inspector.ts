@@ -1,25 +1,29 @@
-// "Inspect Harmony Tokens": a webview with the token count, every token as a chip, and
-// the messages our parser reads from the text (with its recovery notes). Clicking a
-// message selects its range in the editor. Follows the document as it changes.
+// "Inspect Harmony Tokens": a webview with the token count, the messages our parser reads from
+// the text (with its recovery notes), and every token as a chip. The count and the messages are
+// painted first; the chips stream in after, a batch at a time. Clicking a message selects its
+// range in the editor. Follows the document as it changes.
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { inspectTranscript, type TranscriptInspection } from '../harmony/inspect';
+import { readTranscript, type TranscriptReading } from '../harmony';
+import { CHIP_BATCH, chipTotal, chipsMessage, summaryMessage } from './inspectorMessages';
+import type { FromWebview, ToWebview } from './inspectorProtocol';
 
 const DEBOUNCE_MS = 300;
 
-function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return Array.from({ length: 32 }, () => chars[Math.floor(Math.random() * chars.length)]).join('');
+export interface Painted {
+  readonly count: number;
+  readonly messages: number;
 }
 
 function html(webview: vscode.Webview, media: vscode.Uri): string {
-  const n = nonce();
+  const nonce = randomBytes(18).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'inspector.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'inspector.css'));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${n}';">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${style}">
 <title>Harmony Tokens</title>
@@ -31,95 +35,153 @@ function html(webview: vscode.Webview, media: vscode.Uri): string {
 <h2>Tokens</h2>
 <div id="tokens" class="tokens"></div>
 <button id="more" hidden></button>
-<script nonce="${n}" src="${script}"></script>
+<script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
 }
 
-export interface InspectorHandle {
-  readonly panel: vscode.WebviewPanel;
-  /** The last inspection sent to the webview (tests compare it with the CLI). */
-  readonly current: () => TranscriptInspection | undefined;
-  /** Resolves when the webview has drawn the latest update. */
-  readonly rendered: () => Promise<{ count: number; messages: number }>;
-}
+/** One inspector panel on one document (or a selection of it). */
+export class InspectorPanel implements vscode.Disposable {
+  private reading: TranscriptReading | undefined;
+  private ready = false;
+  /** Bumped by each update, so chips of an older reading stop streaming. */
+  private generation = 0;
+  private painted: Painted | undefined;
+  private paintWaiters: ((painted: Painted) => void)[] = [];
+  private chipsReceived = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly rangeStart: number;
+  private readonly source: string;
 
-let open: InspectorHandle | undefined;
-
-export function openInspector(extensionUri: vscode.Uri): InspectorHandle | undefined {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor) {
-    void vscode.window.showWarningMessage('Open a file (or select text) to inspect its Harmony tokens.');
-    return undefined;
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly editor: vscode.TextEditor,
+    private readonly selection: vscode.Selection | undefined,
+  ) {
+    const document = editor.document;
+    this.rangeStart = selection ? document.offsetAt(selection.start) : 0;
+    const path = vscode.workspace.asRelativePath(document.uri);
+    this.source = selection ? `selection of ${path}` : path;
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((message: FromWebview) => this.receive(message)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document !== document || selection) return;
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.update(), DEBOUNCE_MS);
+      }),
+    );
+    this.update();
   }
-  const document = editor.document;
-  const useSelection = !editor.selection.isEmpty;
-  const rangeStart = useSelection ? document.offsetAt(editor.selection.start) : 0;
-  const media = vscode.Uri.joinPath(extensionUri, 'media');
-  open?.panel.dispose();
-  const panel = vscode.window.createWebviewPanel('gptOss.inspector', `Tokens: ${document.fileName.split(/[\\/]/).pop() ?? 'untitled'}`, vscode.ViewColumn.Beside, {
-    enableScripts: true,
-    localResourceRoots: [media],
-    retainContextWhenHidden: true,
-  });
-  panel.webview.html = html(panel.webview, media);
 
-  let inspection: TranscriptInspection | undefined;
-  let ready = false;
-  let waiters: ((value: { count: number; messages: number }) => void)[] = [];
-  let lastRendered: { count: number; messages: number } | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** What the extension-host tests read (through a command registered in test mode only). */
+  state(): { readonly count: number | undefined; readonly messages: TranscriptReading['messages']; readonly chipsReceived: number } {
+    return { count: this.reading?.ids.length, messages: this.reading?.messages ?? [], chipsReceived: this.chipsReceived };
+  }
 
-  const post = (): void => {
-    if (!ready || !inspection) return;
-    void panel.webview.postMessage({
-      type: 'update',
-      source: useSelection ? `selection of ${vscode.workspace.asRelativePath(document.uri)}` : vscode.workspace.asRelativePath(document.uri),
-      ...inspection,
-    });
-  };
-  const update = (): void => {
-    const text = useSelection ? document.getText(editor.selection) : document.getText();
-    inspection = inspectTranscript(text);
-    lastRendered = undefined;
-    post();
-  };
+  /** Resolves when the webview has painted the latest reading. */
+  whenPainted(): Promise<Painted> {
+    return new Promise((resolve) => (this.painted ? resolve(this.painted) : this.paintWaiters.push(resolve)));
+  }
 
-  const disposables: vscode.Disposable[] = [
-    panel.webview.onDidReceiveMessage((message: { type: string; index?: number; count?: number; messages?: number }) => {
-      if (message.type === 'ready') {
-        ready = true;
-        post();
-      } else if (message.type === 'rendered') {
-        lastRendered = { count: message.count ?? 0, messages: message.messages ?? 0 };
-        const done = waiters;
-        waiters = [];
-        for (const resolve of done) resolve({ count: message.count ?? 0, messages: message.messages ?? 0 });
-      } else if (message.type === 'reveal' && inspection && message.index !== undefined) {
-        const m = inspection.messages[message.index];
-        if (!m) return;
-        const range = new vscode.Range(document.positionAt(rangeStart + m.start), document.positionAt(rangeStart + m.end));
-        void vscode.window.showTextDocument(document, { viewColumn: editor.viewColumn, selection: range, preserveFocus: false });
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+
+  private update(): void {
+    const document = this.editor.document;
+    this.reading = readTranscript(this.selection ? document.getText(this.selection) : document.getText());
+    this.painted = undefined;
+    this.chipsReceived = 0;
+    this.generation++;
+    this.send();
+  }
+
+  private post(message: ToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+
+  /** The summary now; the chips after it, one batch per turn of the event loop. */
+  private send(): void {
+    const reading = this.reading;
+    if (!this.ready || !reading) return;
+    void this.post(summaryMessage(reading, this.source));
+    const generation = this.generation;
+    const sendChips = (start: number): void => {
+      if (generation !== this.generation || start >= chipTotal(reading)) return;
+      void this.post(chipsMessage(reading, start));
+      setImmediate(() => sendChips(start + CHIP_BATCH));
+    };
+    setImmediate(() => sendChips(0));
+  }
+
+  private receive(message: FromWebview): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.send();
+        return;
+      case 'painted': {
+        this.painted = { count: message.count, messages: message.messages };
+        const waiters = this.paintWaiters;
+        this.paintWaiters = [];
+        for (const resolve of waiters) resolve(this.painted);
+        return;
       }
-    }),
-    vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document !== document || useSelection) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(update, DEBOUNCE_MS);
-    }),
-  ];
-  panel.onDidDispose(() => {
-    if (timer) clearTimeout(timer);
-    for (const d of disposables) d.dispose();
-    if (open?.panel === panel) open = undefined;
-  });
+      case 'chipsReceived':
+        this.chipsReceived = message.received;
+        return;
+      case 'reveal':
+        this.reveal(message.index);
+        return;
+    }
+  }
 
-  update();
-  open = {
-    panel,
-    current: () => inspection,
-    rendered: () => new Promise((resolve) => (lastRendered ? resolve(lastRendered) : waiters.push(resolve))),
-  };
-  return open;
+  private reveal(index: number): void {
+    const m = this.reading?.messages[index];
+    if (!m) return;
+    const document = this.editor.document;
+    const range = new vscode.Range(document.positionAt(this.rangeStart + m.start), document.positionAt(this.rangeStart + m.end));
+    void vscode.window.showTextDocument(document, { viewColumn: this.editor.viewColumn, selection: range, preserveFocus: false });
+  }
 }
 
+/** The command's owner: one panel at a time; a new inspection replaces the previous one. */
+export class TokenInspector implements vscode.Disposable {
+  private current: InspectorPanel | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  get panel(): InspectorPanel | undefined {
+    return this.current;
+  }
+
+  open(): void {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showWarningMessage('Open a file (or select text) to inspect its Harmony tokens.');
+      return;
+    }
+    this.current?.dispose();
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const title = `Tokens: ${editor.document.fileName.split(/[\\/]/).pop() ?? 'untitled'}`;
+    const panel = vscode.window.createWebviewPanel('gptOss.inspector', title, vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      localResourceRoots: [media],
+      retainContextWhenHidden: true,
+    });
+    panel.webview.html = html(panel.webview, media);
+    const inspector = new InspectorPanel(panel, editor, editor.selection.isEmpty ? undefined : editor.selection);
+    panel.onDidDispose(() => {
+      inspector.dispose();
+      if (this.current === inspector) this.current = undefined;
+    });
+    this.current = inspector;
+  }
+
+  dispose(): void {
+    this.current?.dispose();
+  }
+}

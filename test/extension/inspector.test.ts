@@ -3,15 +3,33 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import manifest from '../../package.json';
 
 const repoRoot = resolve(__dirname, '..', '..');
 
-interface InspectorHandle {
-  readonly panel: vscode.WebviewPanel;
-  readonly current: () => { count: number; messages: { role: string; channel?: string; recipient?: string; contentType?: string; content: string; notes: readonly string[] }[] } | undefined;
-  readonly rendered: () => Promise<{ count: number; messages: number }>;
+// Registered by the extension in test mode only (src/vscode/testCommands.ts).
+const PAINTED = 'gptOss.test.inspectorPainted';
+const STATE = 'gptOss.test.inspectorState';
+
+interface InspectorState {
+  count: number;
+  messages: { role: string; channel?: string; recipient?: string; contentType?: string; content: string; notes: readonly string[] }[];
+  chipsReceived: number;
+}
+
+/** Opens the inspector on the active editor the way a user does; the command itself hands nothing back. */
+async function inspect(): Promise<void> {
+  assert.equal(await vscode.commands.executeCommand('gptOss.inspectTokens'), undefined, 'the public command returns no handle');
+}
+
+const painted = async () => (await vscode.commands.executeCommand(PAINTED)) as { count: number; messages: number };
+const state = async () => (await vscode.commands.executeCommand(STATE)) as InspectorState | undefined;
+
+async function allChipsReceived(expected: number): Promise<void> {
+  for (let i = 0; i < 200 && (await state())?.chipsReceived !== expected; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal((await state())?.chipsReceived, expected, 'every chip reached the webview');
 }
 
 function cli(args: string[], file: string): string {
@@ -36,41 +54,44 @@ suite('Harmony transcripts: inspector and commands', () => {
 
   test('the inspector shows the same token count and messages as the CLI, recovery notes included', async () => {
     const editor = await openWorkspaceFile('conversation.harmony');
-    const handle = (await vscode.commands.executeCommand('gptOss.inspectTokens')) as InspectorHandle;
-    assert.ok(handle, 'the command returned no inspector');
-    const drawn = await handle.rendered();
+    await inspect();
+    const drawn = await painted();
+    const current = await state();
     const file = editor.document.uri.fsPath;
     const cliCount = Number(cli(['count', '--transcript'], file));
     const cliParse = JSON.parse(cli(['parse', '--transcript'], file)) as { messages: { role: string; channel: string | null; recipient: string | null; content_type: string | null; content: string; notes?: string[] }[] };
     assert.equal(drawn.count, cliCount);
-    assert.equal(handle.current()?.count, cliCount);
+    assert.equal(current?.count, cliCount);
     assert.equal(drawn.messages, cliParse.messages.length);
-    const shown = handle.current()!.messages.map((m) => ({ role: m.role, channel: m.channel ?? null, recipient: m.recipient ?? null, content_type: m.contentType ?? null, content: m.content }));
+    const shown = current!.messages.map((m) => ({ role: m.role, channel: m.channel ?? null, recipient: m.recipient ?? null, content_type: m.contentType ?? null, content: m.content }));
     assert.deepEqual(shown, cliParse.messages.map(({ role, channel, recipient, content_type, content }) => ({ role, channel, recipient, content_type, content })));
-    assert.ok(handle.current()!.messages.some((m) => m.notes.some((n) => /message/i.test(n))), 'the malformed message carries a recovery note');
-    handle.panel.dispose();
+    assert.ok(current!.messages.some((m) => m.notes.some((n) => /message/i.test(n))), 'the malformed message carries a recovery note');
+    await allChipsReceived(cliCount);
   });
 
-  test('the inspector opens a 35 KB, 36-tool prompt (time reported, not asserted)', async () => {
+  test('the inspector opens a 35 KB, 36-tool prompt: count and messages first, then every chip (times reported, not asserted)', async () => {
     await openWorkspaceFile('agent-prompt.harmony');
-    const started = Date.now();
-    const handle = (await vscode.commands.executeCommand('gptOss.inspectTokens')) as InspectorHandle;
-    const drawn = await handle.rendered();
-    console.log(`      inspector drawn ${Date.now() - started} ms after the command for ${drawn.count} tokens`);
+    const started = performance.now();
+    await inspect();
+    const drawn = await painted();
+    const firstPaint = performance.now() - started;
+    await allChipsReceived(8360);
+    const chips = performance.now() - started;
+    // Through mocha's console: the runner shows its lines (console.log goes to the workbench's devtools).
+    Mocha.reporters.Base.consoleLog(`      inspector: first paint (count and ${drawn.messages} messages) ${firstPaint.toFixed(0)} ms after the command, all ${drawn.count} chips received after ${chips.toFixed(0)} ms`);
     assert.equal(drawn.count, 8360);
-    handle.panel.dispose();
   });
 
   test('the inspector follows edits to the document', async () => {
     const document = await vscode.workspace.openTextDocument({ language: manifest.contributes.languages[0]!.id, content: '<|start|>user<|message|>hi<|end|>' });
     const editor = await vscode.window.showTextDocument(document);
-    const handle = (await vscode.commands.executeCommand('gptOss.inspectTokens')) as InspectorHandle;
-    assert.equal((await handle.rendered()).count, 5);
+    await inspect();
+    assert.equal((await painted()).count, 5);
     await editor.edit((edit) => edit.insert(document.positionAt(document.getText().length), '<|start|>assistant<|channel|>final<|message|>hello<|return|>'));
-    for (let i = 0; i < 100 && handle.current()?.count === 5; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(handle.current()?.count, 12);
-    assert.equal((await handle.rendered()).messages, 2);
-    handle.panel.dispose();
+    for (let i = 0; i < 100 && (await state())?.count === 5; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await state())?.count, 12);
+    assert.deepEqual(await painted(), { count: 12, messages: 2 });
+    await allChipsReceived(12);
   });
 
   test('Render Chat Request as Harmony opens a Harmony document; Copy Token Ids copies the ids', async () => {

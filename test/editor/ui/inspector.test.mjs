@@ -67,6 +67,8 @@ suite('Harmony transcript highlighting and the token inspector', () => {
     );
     assert.deepEqual(shown, expected.map((m) => ({ role: m.role, channel: m.channel, recipient: m.recipient, content: m.content })));
     assert.ok((await frame.locator('.note').count()) >= 1, 'the malformed message shows its recovery note');
+    // Chips stream in after the count and the messages are painted.
+    await frame.locator('.chip.special').nth(10).waitFor({ timeout: 30_000 });
     assert.ok((await frame.locator('.chip.special').count()) > 10, 'special tokens are drawn as distinct chips');
     await screenshot('harmony-token-inspector');
   });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderChatRequest } from '../../../src/harmony/chatRequest';
-import { inspectTranscript } from '../../../src/harmony/inspect';
+import { readTranscript } from '../../../src/harmony/inspect';
 import { countOrdinary, decode, encodeOrdinary, encodeWithMarkup } from '../../../src/harmony/tokenizer';
 import { referenceEncodeAllSpecial } from '../../support/jsTiktokenHarmony';
 import { runCli } from '../../support/cliHarness';
@@ -42,8 +42,8 @@ test('harmony count --transcript of the 2 MB transcript', async () => {
 });
 
 test('the inspector’s transcript reading of the 2 MB transcript', () => {
-  const inspection = inspectTranscript(TRANSCRIPT);
-  assert.equal(inspection.count, reference.length);
+  const inspection = readTranscript(TRANSCRIPT);
+  assert.equal(inspection.ids.length, reference.length);
   assert.deepEqual(inspection.messages.map((m) => m.role), ['user', 'assistant']);
   assert.equal(inspection.messages[0]!.content, BODY);
 });
