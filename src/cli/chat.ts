@@ -3,10 +3,7 @@
 // operator can check a setup in one line. stdout = the parsed answer, stderr = what
 // was detected, usage and errors. The key comes from the environment, never argv.
 import { parseArgs } from 'node:util';
-import { renderChatRequest } from '../harmony/chatRequest';
-import { classify } from '../harmony/classify';
-import type { MessageHeader } from '../harmony/parserTypes';
-import { REASONING_EFFORTS, type ReasoningEffort } from '../harmony/types';
+import { renderChatRequest, classify, type MessageHeader, REASONING_EFFORTS, type ReasoningEffort } from '../harmony';
 import { SERVER_KINDS, ServerError, complete, detect, redactSecrets, type EndpointChoice, type ServerKind, type ServerLogger } from '../servers';
 import { UsageError, parseJson, type CliIo } from './io';
 

@@ -1,6 +1,5 @@
 // Subcommand dispatch and the one place that turns errors into exit codes.
-import { HarmonyInputError } from '../harmony/errors';
-import { REASONING_EFFORTS } from '../harmony/types';
+import { HarmonyInputError, REASONING_EFFORTS } from '../harmony';
 import { CHAT_USAGE, chatCommand } from './chat';
 import { DOCTOR_USAGE, doctorCommand } from './doctor';
 import { UsageError, processIo, type CliIo } from './io';

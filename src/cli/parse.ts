@@ -1,9 +1,7 @@
 // `harmony parse`: model output (text with literal markup, or token ids) → the messages
 // and what a client makes of them, as one JSON object (or, --stream, one JSON line per event).
 import { parseArgs } from 'node:util';
-import { createParser } from '../harmony/parser';
-import { summarise, type CompletionSummary } from '../harmony/parseCompletion';
-import type { ParserEvent } from '../harmony/parserTypes';
+import { createParser, summarise, type CompletionSummary, type ParserEvent } from '../harmony';
 import { UsageError, parseJson, type CliIo } from './io';
 
 export const PARSE_USAGE =

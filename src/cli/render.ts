@@ -1,8 +1,6 @@
 // `harmony render` and `harmony count`.
 import { parseArgs } from 'node:util';
-import { renderChatRequest } from '../harmony/chatRequest';
-import { countOrdinary, decode, encodeWithMarkup } from '../harmony/tokenizer';
-import { REASONING_EFFORTS, reasoningEffortChoices, type ReasoningEffort } from '../harmony/types';
+import { renderChatRequest, countOrdinary, decode, encodeWithMarkup, REASONING_EFFORTS, reasoningEffortChoices, type ReasoningEffort } from '../harmony';
 import { UsageError, parseJson, withoutBom, type CliIo } from './io';
 
 function effortOption(value: string | undefined): ReasoningEffort | undefined {

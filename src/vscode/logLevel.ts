@@ -1,8 +1,8 @@
 // The log channel filtered by gptOss.logLevel, read at each line so a change applies at once.
-import type { Logger } from './logger';
+import type { ChannelLogger } from './logger';
 import { LOG_LEVELS, type LogLevel } from './settings';
 
-export function filteredByLevel(log: Logger, level: () => LogLevel): Logger {
+export function filteredByLevel(log: ChannelLogger, level: () => LogLevel): ChannelLogger {
   const shows = (line: LogLevel): boolean => LOG_LEVELS.indexOf(line) >= LOG_LEVELS.indexOf(level());
   return {
     trace: (m) => shows('trace') && log.trace(m),

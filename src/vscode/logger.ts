@@ -1,9 +1,9 @@
-// The output channel as the Logger the transports take, with secrets scrubbed from
-// every line: a key must never reach a log, even inside a server's error text.
+// The output channel as a ChannelLogger (it is also the ServerLogger the transports take),
+// with secrets scrubbed from every line: a key must never reach a log, even inside a server's error text.
 import type * as vscode from 'vscode';
 import { redactSecrets } from '../servers';
 
-export interface Logger {
+export interface ChannelLogger {
   trace(message: string): void;
   debug(message: string): void;
   info(message: string): void;
@@ -11,7 +11,7 @@ export interface Logger {
   error(message: string): void;
 }
 
-export function createLogger(channel: vscode.LogOutputChannel, secrets: () => Iterable<string>): Logger {
+export function createLogger(channel: vscode.LogOutputChannel, secrets: () => Iterable<string>): ChannelLogger {
   const scrub = (message: string): string => redactSecrets(message, secrets());
   return {
     trace: (m) => channel.trace(scrub(m)),

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { CompletionRequest, ModelInfo, ServerConfig, StreamEvent } from '../servers';
 import { toAbortSignal } from './cancellation';
 import { emptyAnswerNote, streamToWriter, usagePart, type StreamOutcome } from './completionStream';
-import type { Logger } from './logger';
+import type { ChannelLogger } from './logger';
 import { chosenModels, modelInformation, type GptOssModel } from './models';
 import { toVsCodeError, userMessage } from './providerErrors';
 import { prepareRequest, type PreparedRequest } from './requestBuilder';
@@ -24,7 +24,7 @@ export interface ServerApi {
 
 export interface ProviderDeps {
   readonly api: ServerApi;
-  readonly log: Logger;
+  readonly log: ChannelLogger;
   readonly settings: () => Settings;
   /** The API key of a server configured in settings (kept in secret storage). */
   readonly apiKeyFor: (url: string) => Promise<string | undefined>;

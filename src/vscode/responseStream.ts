@@ -1,8 +1,7 @@
 // Parser events → the parts VS Code chat shows: analysis as collapsible thinking,
 // preambles and answers as text, function calls as tool calls agent mode runs.
 import * as vscode from 'vscode';
-import { classify } from '../harmony/classify';
-import type { MessageHeader, ParsedMessage, ParserEvent } from '../harmony/parserTypes';
+import { classify, type MessageHeader, type ParsedMessage, type ParserEvent } from '../harmony';
 import { thinkingPartClass } from './thinkingPart';
 
 export interface ResponseWriterOptions {

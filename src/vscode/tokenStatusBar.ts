@@ -1,7 +1,7 @@
 // Token count of the active Harmony transcript in the status bar, recounted after
 // typing pauses so large documents do not slow the editor down.
 import * as vscode from 'vscode';
-import { encodeWithMarkup } from '../harmony/tokenizer';
+import { encodeWithMarkup } from '../harmony';
 import { HARMONY_LANGUAGE } from './transcriptCommands';
 
 const DEBOUNCE_MS = 300;
