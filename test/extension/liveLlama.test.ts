@@ -9,7 +9,8 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import manifest from '../../package.json';
-import { decode, encodeOrdinary, encodeWithMarkup } from '../../src/harmony/tokenizer';
+import { decode } from '../../src/harmony/tokenizer';
+import { referenceEncodeAllSpecial, referenceEncodeOrdinary } from '../support/jsTiktokenHarmony';
 import { scriptFields } from '../llama/script';
 import { startLlamaServer, type LlamaServer } from '../llama/server';
 import { ANALYSIS_TOOL, TOOL_ARGUMENTS, TOOL_CALL_SCRIPT } from '../live/support/scripts';
@@ -156,7 +157,7 @@ suite('gpt-oss provider against the real llama-server (random weights, scripted 
     assert.equal(first.calls[0]!.name, 'get_weather');
     assert.deepEqual(first.calls[0]!.input, JSON.parse(TOOL_ARGUMENTS));
     assert.equal(first.text, '');
-    assert.equal(first.usage?.completion_tokens, encodeWithMarkup(TOOL_CALL_SCRIPT).length);
+    assert.equal(first.usage?.completion_tokens, referenceEncodeAllSpecial(TOOL_CALL_SCRIPT).length);
 
     await config().update('extraBody', { ...scriptFields(ANSWER_SCRIPT), seed: 8 }, vscode.ConfigurationTarget.Global);
     const call = first.calls[0]!;
@@ -178,14 +179,14 @@ suite('gpt-oss provider against the real llama-server (random weights, scripted 
     // The second prompt (as sent, recorded on the way) is the first prompt, the model's own
     // completion, the tool message and `<|start|>assistant`, token for token.
     const toolMessage = [
-      ...encodeWithMarkup('<|start|>functions.get_weather to=assistant<|channel|>commentary<|message|>'),
-      ...encodeOrdinary(TOOL_RESULT),
-      ...encodeWithMarkup('<|end|><|start|>assistant'),
+      ...referenceEncodeAllSpecial('<|start|>functions.get_weather to=assistant<|channel|>commentary<|message|>'),
+      ...referenceEncodeOrdinary(TOOL_RESULT),
+      ...referenceEncodeAllSpecial('<|end|><|start|>assistant'),
     ];
     assert.ok(first.usage && second.usage);
     const [firstPrompt, secondPrompt] = recording!.prompts.slice(-2);
     assert.ok(firstPrompt && secondPrompt);
-    const expected = [...firstPrompt, ...encodeWithMarkup(TOOL_CALL_SCRIPT), ...toolMessage];
+    const expected = [...firstPrompt, ...referenceEncodeAllSpecial(TOOL_CALL_SCRIPT), ...toolMessage];
     assert.deepEqual(secondPrompt, expected, `second prompt differs after ${firstPrompt.length} tokens:\n${decode(secondPrompt.slice(firstPrompt.length))}`);
     assert.deepEqual([first.usage.prompt_tokens, second.usage.prompt_tokens], [firstPrompt.length, secondPrompt.length], 'usage reports the prompt lengths');
     // The server reused its cache of the first request for all of it but the last sampled token

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import manifest from '../../package.json';
-import { decode, encodeOrdinary, encodeWithMarkup } from '../../src/harmony/tokenizer';
+import { decode } from '../../src/harmony/tokenizer';
+import { referenceEncodeAllSpecial, referenceEncodeOrdinary } from '../support/jsTiktokenHarmony';
 import { Special } from '../../src/harmony/tokens';
 import { MODEL_ID, startScriptedLlamaServer, type ScriptedLlamaServer } from '../support/scriptedLlamaServer';
 
@@ -109,11 +110,11 @@ suite('gpt-oss provider (scripted stand-in for llama-server)', () => {
     const secondPrompt = server.requests[server.requests.length - 1]!.prompt;
     const expected = [
       ...firstPrompt,
-      ...encodeWithMarkup(TOOL_CALL_COMPLETION),
-      ...encodeWithMarkup('<|start|>functions.get_weather to=assistant<|channel|>commentary<|message|>'),
-      ...encodeOrdinary('{"sky":"sunny"}'),
+      ...referenceEncodeAllSpecial(TOOL_CALL_COMPLETION),
+      ...referenceEncodeAllSpecial('<|start|>functions.get_weather to=assistant<|channel|>commentary<|message|>'),
+      ...referenceEncodeOrdinary('{"sky":"sunny"}'),
       Special.end,
-      ...encodeWithMarkup('<|start|>assistant'),
+      ...referenceEncodeAllSpecial('<|start|>assistant'),
     ];
     assert.deepEqual(secondPrompt, expected, `second prompt differs:\n${decode(secondPrompt.slice(firstPrompt.length))}`);
     assert.ok(second.usage, 'a usage data part ends the response');

@@ -4,39 +4,54 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decode, encodeOrdinary } from '../../../src/harmony/tokenizer';
-import { renderChatRequest } from '../../../src/harmony/chatRequest';
 import { MAX_SCHEMA_DEPTH } from '../../../src/harmony/schemaToTs';
 import { runCli } from '../../support/cliHarness';
+import { goldenText } from '../../support/goldens';
+import { jsTiktokenHarmony, referenceEncodeAllSpecial, referenceEncodeOrdinary } from '../../support/jsTiktokenHarmony';
 
 const root = join(__dirname, '../../..');
 const fixture = readFileSync(join(root, 'test/fixtures/agent-request.json'), 'utf8');
 
-test('render prints the decoded prompt byte-exact, with no trailing newline', async () => {
-  const result = await runCli(['render', 'req.json', '--date', '2026-11-22'], { 'req.json': fixture });
+// harmony's golden test_simple_convo is this request; with a date, its system message gains the
+// `Current date:` line where harmony's test_reasoning_system_message_with_dates golden has it.
+const GOLDEN_REQUEST = '{"messages":[{"role":"user","content":"What is 2 + 2?"}]}';
+const GOLDEN_PROMPT = goldenText('test_simple_convo').replace('Knowledge cutoff: 2024-06\n', 'Knowledge cutoff: 2024-06\nCurrent date: 2026-11-22\n');
+
+test('render prints the prompt byte-exact (harmony\'s golden for the same request), with no trailing newline', async () => {
+  const result = await runCli(['render', 'req.json', '--date', '2026-11-22'], { 'req.json': GOLDEN_REQUEST });
   assert.equal(result.code, 0);
-  const expected = decode(renderChatRequest(JSON.parse(fixture), { date: '2026-11-22' }).ids);
-  assert.equal(result.stdout, expected);
-  assert.ok(result.stdout.endsWith('<|start|>assistant'));
+  assert.ok(GOLDEN_PROMPT.includes('Current date: 2026-11-22\n'));
+  assert.equal(result.stdout, GOLDEN_PROMPT);
+  const agent = await runCli(['render', 'req.json', '--date', '2026-11-22'], { 'req.json': fixture });
+  assert.equal(agent.code, 0);
+  assert.ok(agent.stdout.endsWith('<|start|>assistant'));
 });
 
-test('render --ids prints the token ids as a JSON array; --effort and --harmony-exact apply', async () => {
+test('render --ids prints the token ids as a JSON array (js-tiktoken encodes and decodes them to the text render prints); --effort and --harmony-exact apply', async () => {
+  const golden = JSON.parse((await runCli(['render', '--ids', '--date', '2026-11-22'], { '-': GOLDEN_REQUEST })).stdout) as number[];
+  assert.deepEqual(golden, referenceEncodeAllSpecial(GOLDEN_PROMPT));
   const result = await runCli(['render', '--ids', '--effort', 'low', '--date', '2026-11-22'], { '-': fixture });
   const ids = JSON.parse(result.stdout) as number[];
-  assert.deepEqual(ids, renderChatRequest(JSON.parse(fixture), { date: '2026-11-22', effort: 'low' }).ids);
+  const text = (await runCli(['render', '--effort', 'low', '--date', '2026-11-22'], { '-': fixture })).stdout;
+  assert.ok(text.includes('\nReasoning: low\n'));
+  // Tool results in this request quote markup as plain text, so the text alone cannot say which
+  // literals are special tokens: the ids must decode to it.
+  assert.equal(jsTiktokenHarmony().decode(ids), text);
   const exact = await runCli(['render', '--harmony-exact', '--date', '2026-11-22'], { '-': fixture });
   // harmony's own rule keeps every analysis here, because the last assistant message is a tool call.
   assert.ok(exact.stdout.includes('I should read the file first.'));
   assert.ok(!(await runCli(['render', '--date', '2026-11-22'], { '-': fixture })).stdout.includes('I should read the file first.'));
 });
 
-test('count counts plain text ordinarily and a chat request by its rendered prompt', async () => {
+test('count counts plain text ordinarily and a chat request by its rendered prompt (js-tiktoken counts)', async () => {
   const text = 'hello <|end|> world';
-  assert.equal((await runCli(['count'], { '-': text })).stdout, `${encodeOrdinary(text).length}\n`);
+  assert.equal((await runCli(['count'], { '-': text })).stdout, `${referenceEncodeOrdinary(text).length}\n`);
+  const golden = (await runCli(['render'], { '-': GOLDEN_REQUEST })).stdout;
+  assert.equal((await runCli(['count'], { '-': GOLDEN_REQUEST })).stdout, `${referenceEncodeAllSpecial(golden).length}\n`);
   const count = Number((await runCli(['count', 'r.json'], { 'r.json': fixture })).stdout);
-  assert.equal(count, renderChatRequest(JSON.parse(fixture)).ids.length);
+  assert.equal(count, (JSON.parse((await runCli(['render', '--ids'], { '-': fixture })).stdout) as number[]).length);
   // JSON that is not a chat request is just text.
-  assert.equal((await runCli(['count'], { '-': '{"a":1}' })).stdout, `${encodeOrdinary('{"a":1}').length}\n`);
+  assert.equal((await runCli(['count'], { '-': '{"a":1}' })).stdout, `${referenceEncodeOrdinary('{"a":1}').length}\n`);
 });
 
 test('bad input exits 2 with one line', async () => {
@@ -70,7 +85,7 @@ test('the real CLI process reads stdin and sets its exit code', () => {
 test('count --transcript reads markup literals as the special tokens they stand for', async () => {
   const transcript = '<|start|>user<|message|>hi<|end|>';
   assert.equal((await runCli(['count', '--transcript'], { '-': transcript })).stdout, '5\n');
-  assert.equal((await runCli(['count'], { '-': transcript })).stdout, `${encodeOrdinary(transcript).length}\n`);
+  assert.equal((await runCli(['count'], { '-': transcript })).stdout, `${referenceEncodeOrdinary(transcript).length}\n`);
 });
 
 function cliWithFile(args: string[], bytes: Uint8Array): { status: number | null; stdout: string; stderr: string } {
@@ -85,15 +100,15 @@ function cliWithFile(args: string[], bytes: Uint8Array): { status: number | null
   }
 }
 
-const SMALL_REQUEST = '{"messages":[{"role":"user","content":"hi"}]}';
-
 test('a UTF-8 BOM at the start of a JSON file is accepted (render and count)', () => {
-  const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SMALL_REQUEST)]);
+  const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(GOLDEN_REQUEST)]);
   const rendered = cliWithFile(['render', '--date', '2026-11-22'], withBom);
   assert.equal(rendered.status, 0, rendered.stderr);
-  assert.equal(rendered.stdout, decode(renderChatRequest(JSON.parse(SMALL_REQUEST), { date: '2026-11-22' }).ids));
+  assert.equal(rendered.stdout, GOLDEN_PROMPT);
   const counted = cliWithFile(['count'], withBom);
-  assert.equal(counted.stdout, `${renderChatRequest(JSON.parse(SMALL_REQUEST)).ids.length}\n`);
+  // count renders with today's date, as render does without --date.
+  const today = cliWithFile(['render'], withBom).stdout;
+  assert.equal(counted.stdout, `${referenceEncodeAllSpecial(today).length}\n`);
 });
 
 test('a binary file: exit 2, one line, no raw control bytes echoed', () => {
@@ -111,7 +126,7 @@ test('invalid UTF-8 input gives a warning naming the input; the count still runs
   const result = cliWithFile(['count'], Buffer.from([0x68, 0x69, 0x20, 0xff, 0xfe, 0x20, 0x21]));
   assert.equal(result.status, 0);
   assert.match(result.stderr, /^harmony: warning: \S*input is not valid UTF-8/);
-  assert.equal(result.stdout, `${encodeOrdinary('hi \uFFFD\uFFFD !').length}\n`);
+  assert.equal(result.stdout, `${referenceEncodeOrdinary('hi \uFFFD\uFFFD !').length}\n`);
   const clean = cliWithFile(['count'], Buffer.from('hi !'));
   assert.equal(clean.stderr, '');
 });

@@ -2,6 +2,7 @@
 // token streams, mutated real completions, and every real completion cut at every position.
 // `npm run fuzz` runs the same over a million streams.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { checkStream, corpusIds, describeFailure, mutatedStream, randomStream, seeded } from '../../fuzz/harness';
 
 function run(streams: Iterable<number[]>, random: () => number): number {
@@ -23,16 +24,18 @@ function* generate(make: (random: () => number) => number[], random: () => numbe
 
 test('every real completion, cut at every position: no exception, nothing lost', () => {
   const random = seeded(1);
-  const cuts = corpusIds().flatMap((ids) => Array.from({ length: ids.length + 1 }, (_, at) => ids.slice(0, at)));
-  run(cuts, random);
+  const corpus = corpusIds();
+  const cuts = corpus.flatMap((ids) => Array.from({ length: ids.length + 1 }, (_, at) => ids.slice(0, at)));
+  assert.ok(corpus.length >= 10, `${corpus.length} real completions`);
+  assert.equal(run(cuts, random), corpus.reduce((sum, ids) => sum + ids.length + 1, 0));
 });
 
 test('3,000 mutated completions (markers deleted, doubled, swapped, inserted; cuts; splices)', () => {
   const random = seeded(20261122);
-  run(generate(mutatedStream, random, 3000), random);
+  assert.equal(run(generate(mutatedStream, random, 3000), random), 3000);
 });
 
 test('2,000 random token streams (ordinary, structural, half-character and invalid ids)', () => {
   const random = seeded(42);
-  run(generate(randomStream, random, 2000), random);
+  assert.equal(run(generate(randomStream, random, 2000), random), 2000);
 });
