@@ -90,6 +90,31 @@ function pathological(): void {
   console.log(`slowest 100 KB-class count: ${ms(worst)} — target < 200 ms: ${verdict(worst < 200)}`);
 }
 
+function memory(): void {
+  // Peak memory of rendering one long run of a single character (the worst case for the
+  // long-piece merge), in a fresh process, against the same process reading the input alone.
+  const script = (render: boolean): string => `
+    const text = 'a'.repeat(${MEMORY_RUN_CHARS});
+    const { renderChatRequest } = require('./src/harmony/chatRequest');
+    // Loads the rank tables and the long-piece path's byte map, which both processes hold.
+    renderChatRequest({ messages: [{ role: 'user', content: 'a'.repeat(300) }] });
+    const before = process.resourceUsage().maxRSS;
+    ${render ? "renderChatRequest({ messages: [{ role: 'user', content: text }] }, { date: '2026-01-01' });" : ''}
+    console.log(JSON.stringify({ before, peak: process.resourceUsage().maxRSS }));`;
+  const peak = (render: boolean): { before: number; peak: number } => {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '-e', script(render)], { cwd: root, encoding: 'utf8' });
+    return JSON.parse(out.stdout.trim().split('\n').pop()!) as { before: number; peak: number };
+  };
+  const baseline = peak(false);
+  const rendered = peak(true);
+  const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
+  console.log(`\n## Memory: render of ${MEMORY_RUN_CHARS / 1e6} MB of one repeated character (fresh process, peak RSS; baseline: the same process with the tables loaded)`);
+  console.log(`input and tables: ${mb(baseline.peak)}; render: ${mb(rendered.peak)} (+${((rendered.peak - baseline.peak) / (MEMORY_RUN_CHARS / 1024)).toFixed(1)} bytes per input byte)`);
+}
+
+const MEMORY_RUN_CHARS = 5_000_000;
+
 coldStart();
 agentPrompt();
 pathological();
+memory();

@@ -137,8 +137,8 @@ class PairHeap {
 
 /**
  * BPE of one pre-token's bytes: repeatedly merge the lowest-ranked adjacent pair (leftmost on ties).
- * Memory is about 17 bytes per byte of the piece (two Int32 links, one Float64 heap key, the
- * byte string): a 50 MB run of one character is merged in under 1 GB.
+ * Memory is about 10 bytes per byte of the piece (a Float64 heap key per pair, a dead flag,
+ * the byte string) plus what stale heap keys add.
  */
 export function mergePiece(piece: string, ranks: Ranks): number[] {
   const map = rankMap(ranks);
@@ -146,18 +146,23 @@ export function mergePiece(piece: string, ranks: Ranks): number[] {
   const whole = map.get(bytes);
   if (whole !== undefined) return [whole];
   const n = bytes.length;
-  // Parts are kept as a linked list over their start offsets. A part merged into its left
-  // neighbour is dead: its left neighbour's `next` has moved past it (and never moves back).
-  const next = new Int32Array(n + 1);
-  const prev = new Int32Array(n + 1);
-  for (let i = 0; i <= n; i++) {
-    next[i] = i + 1;
-    prev[i] = i - 1;
-  }
-  const alive = (start: number): boolean => start === 0 || next[prev[start]!] === start;
+  // Parts are marked by their start offsets: a byte that is not the start of a part is dead.
+  // Parts are tokens, so a neighbour is found by scanning at most one token's length, and no
+  // link arrays (8 bytes per byte) are needed.
+  const dead = new Uint8Array(n);
+  const nextStart = (start: number): number => {
+    let i = start + 1;
+    while (i < n && dead[i] === 1) i++;
+    return i;
+  };
+  const previousStart = (start: number): number => {
+    let i = start - 1;
+    while (i > 0 && dead[i] === 1) i--;
+    return i;
+  };
   const pairRank = (start: number): number | undefined => {
-    const mid = next[start]!;
-    return mid >= n ? undefined : map.get(bytes.slice(start, next[mid]!));
+    const mid = nextStart(start);
+    return mid >= n ? undefined : map.get(bytes.slice(start, nextStart(mid)));
   };
   const initial = new Float64Array(Math.max(16, n));
   let count = 0;
@@ -167,7 +172,6 @@ export function mergePiece(piece: string, ranks: Ranks): number[] {
   }
   const heap = new PairHeap(initial, count);
   const consider = (start: number): void => {
-    if (start < 0 || start >= n) return;
     const rank = pairRank(start);
     if (rank !== undefined) heap.push(rank, start);
   };
@@ -177,20 +181,19 @@ export function mergePiece(piece: string, ranks: Ranks): number[] {
     const rank = (key - start) / 4294967296;
     // A stale entry (a part changed since it was pushed) is skipped unless the pair now
     // there has the same rank; then merging it now is exactly what a fresh entry would do.
-    if (!alive(start) || pairRank(start) !== rank) continue;
-    const mid = next[start]!;
-    const end = next[mid]!;
-    next[start] = end;
-    prev[end] = start;
-    consider(prev[start]!);
+    if (dead[start] === 1 || pairRank(start) !== rank) continue;
+    dead[nextStart(start)] = 1;
+    if (start > 0) consider(previousStart(start));
     consider(start);
   }
   const ids: number[] = [];
-  for (let start = 0; start < n; start = next[start]!) {
-    const rank = map.get(bytes.slice(start, next[start]!));
+  for (let start = 0; start < n; ) {
+    const end = nextStart(start);
+    const rank = map.get(bytes.slice(start, end));
     // Every single byte is a token in o200k_base, and merged parts are tokens by construction.
     if (rank === undefined) throw new Error(`no rank for bytes at ${start}`);
     ids.push(rank);
+    start = end;
   }
   return ids;
 }
