@@ -171,6 +171,8 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
   private readonly names: ReturnType<typeof functionNames>;
   private readonly toolsOffered: boolean;
   private route: ContentRoute = { kind: 'undecided', held: '' };
+  /** The reasoning field: streamed as is, unless it starts like Harmony with its special tokens skipped (held, then split). */
+  private reasoning: { readonly kind: 'undecided' | 'plain' | 'stripped'; readonly held: string } = { kind: 'undecided', held: '' };
   /** By the server's index; a call's pieces may come before its name. */
   private readonly calls = new Map<number, ServerCall>();
   private finish: FinishReason | undefined;
@@ -184,7 +186,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
   take(chunk: ChatChunk): void {
     switch (chunk.type) {
       case 'reasoning':
-        this.writer.say('analysis', chunk.text);
+        this.takeReasoning(chunk.text);
         break;
       case 'content':
         this.takeContent(chunk.text);
@@ -220,7 +222,30 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
     return `functions.${modelFunctionName(this.names, name)}`;
   }
 
+  private takeReasoning(piece: string): void {
+    if (this.reasoning.kind === 'plain') {
+      this.writer.say('analysis', piece);
+      return;
+    }
+    const text = this.reasoning.held + piece;
+    if (this.reasoning.kind === 'stripped' || looksStripped(text)) this.reasoning = { kind: 'stripped', held: text };
+    else if (mayBecomeStripped(text)) this.reasoning = { kind: 'undecided', held: text };
+    else {
+      this.reasoning = { kind: 'plain', held: '' };
+      this.writer.say('analysis', text);
+    }
+  }
+
+  /** Held reasoning goes out before anything that follows it. */
+  private flushReasoning(truncated: boolean): void {
+    const { kind, held } = this.reasoning;
+    this.reasoning = { kind: 'plain', held: '' };
+    if (kind === 'stripped') this.writeStripped(held, truncated);
+    else this.writer.say('analysis', held);
+  }
+
   private takeContent(piece: string): void {
+    if (this.reasoning.kind !== 'plain') this.flushReasoning(false);
     let text = piece;
     if (this.route.kind === 'undecided') {
       text = this.route.held + piece;
@@ -323,6 +348,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
   }
 
   private takeToolCall(chunk: Extract<ChatChunk, { type: 'toolCall' }>): void {
+    if (this.reasoning.kind !== 'plain') this.flushReasoning(false);
     this.writer.closeText('end');
     this.endLeak(true);
     let call = this.calls.get(chunk.index);
@@ -349,6 +375,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
 
   /** The end of the stream (or its break): whatever is held or open goes out and is closed. */
   private closeAll(truncated: boolean): void {
+    if (this.reasoning.kind !== 'plain') this.flushReasoning(truncated);
     const route = this.route;
     if (route.kind === 'json' || route.kind === 'undecided') {
       const text = route.kind === 'json' ? route.text : route.held;

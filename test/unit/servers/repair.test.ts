@@ -74,6 +74,25 @@ describe('chat repairs', () => {
     assert.deepEqual(messagesOf(plain.items).map((m) => [m.channel, m.content]), [['final', 'finally, it works']]);
   });
 
+  test('a reasoning field that starts like stripped Harmony (analysis…assistantfinal…) is split too; ordinary reasoning streams as it comes', async () => {
+    const { items } = await repair([], { type: 'reasoning', text: 'analysisThe user greets.' }, { type: 'reasoning', text: 'assistantfinalHi there!' }, stop);
+    assert.deepEqual(
+      messagesOf(items).map((m) => [m.channel, m.content, m.stop]),
+      [
+        ['analysis', 'The user greets.', 'end'],
+        ['final', 'Hi there!', 'return'],
+      ],
+    );
+    const plain = await repair([], { type: 'reasoning', text: 'ana' }, { type: 'reasoning', text: 'lysis of the request.' }, { type: 'content', text: 'Done.' }, stop);
+    assert.deepEqual(
+      messagesOf(plain.items).map((m) => [m.channel, m.content]),
+      [
+        ['analysis', 'analysis of the request.'],
+        ['final', 'Done.'],
+      ],
+    );
+  });
+
   test('JSON shapes servers and models use for calls', () => {
     const tools = ['read_file', 'search'];
     assert.deepEqual(jsonToolCalls('{"tool_calls":[{"function":{"name":"search","arguments":"{\\"q\\":\\"x\\"}"}}]}', tools), [{ name: 'search', arguments: '{"q":"x"}' }]);
