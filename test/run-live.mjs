@@ -23,5 +23,8 @@ process.exit(
     label: 'run-live',
     filter: process.argv.slice(2),
     nodeArgs: ['--test-concurrency=1'],
+    // Per file (see nodeTestRunner.mjs): a live file starts its own servers and streams hundreds of
+    // tokens; on a loaded 2-core machine some took over 120 s.
+    timeoutMs: 600_000,
   }),
 );
