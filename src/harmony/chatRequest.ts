@@ -4,7 +4,7 @@
 // Input is untrusted JSON: every field is checked and a bad one is named in the error.
 import { HarmonyInputError } from './errors';
 import { functionNames, modelFunctionName, type FunctionNames } from './functionNames';
-import { isObject, jsonDepth } from './json';
+import { isObject, nestsDeeperThan } from './json';
 import { renderForCompletion, type AnalysisPolicy, type RenderOptions } from './render';
 import { MAX_SCHEMA_DEPTH, type SchemaStyle } from './schemaToTs';
 import { JSON_CALL_CONTENT_TYPE, MESSAGE_STOP_TOKENS, Special, VOCAB_SIZE } from './tokens';
@@ -104,7 +104,7 @@ function toolDescriptions(tools: Json, names: FunctionNames): ToolDescription[] 
     if (parameters !== undefined && parameters !== null && !isObject(parameters)) {
       throw new HarmonyInputError(`${path}.function.parameters`, 'must be a JSON Schema object');
     }
-    if (jsonDepth(parameters, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) {
+    if (nestsDeeperThan(parameters, MAX_SCHEMA_DEPTH)) {
       throw new HarmonyInputError(`${path}.function.parameters`, `the schema of tool ${JSON.stringify(name)} nests deeper than ${MAX_SCHEMA_DEPTH} levels (the limit)`);
     }
     return {
@@ -132,7 +132,7 @@ function argumentsText(value: Json, path: string): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '{}';
   if (isObject(value)) {
-    if (jsonDepth(value, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) throw new HarmonyInputError(path, `nests deeper than ${MAX_SCHEMA_DEPTH} levels (the limit)`);
+    if (nestsDeeperThan(value, MAX_SCHEMA_DEPTH)) throw new HarmonyInputError(path, `nests deeper than ${MAX_SCHEMA_DEPTH} levels (the limit)`);
     return JSON.stringify(value);
   }
   throw new HarmonyInputError(path, 'must be a JSON string or an object');

@@ -6,28 +6,18 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * How deeply arrays and objects nest in a JSON value, counted without recursion and up to
- * `limit + 1` (so a hostile 10,000-deep value costs no more than a limit-deep one).
+ * True when arrays and objects nest more than `limit` levels deep in a JSON value. The walk
+ * stops at the limit, so its own recursion is bounded: a 10,000-deep value cannot overflow it.
  */
-export function jsonDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  // Two parallel stacks: no pair allocated per value (this runs on every tool of every request).
-  const items: object[] = [];
-  const depths: number[] = [];
-  if (value !== null && typeof value === 'object') {
-    items.push(value);
-    depths.push(1);
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (nestsDeeperThan(item, limit - 1)) return true;
+    return false;
   }
-  while (items.length > 0) {
-    const item = items.pop()!;
-    const depth = depths.pop()!;
-    if (depth > deepest) deepest = depth;
-    if (deepest > limit) return deepest;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) {
-      if (child === null || typeof child !== 'object') continue;
-      items.push(child as object);
-      depths.push(depth + 1);
-    }
+  for (const key in value) {
+    if (Object.prototype.hasOwnProperty.call(value, key) && nestsDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
   }
-  return deepest;
+  return false;
 }

@@ -49,11 +49,12 @@ function json(value: Json): string {
 
 /** Everything a reader (TypeScript, or a model) may take for a line break. */
 const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
+const RARE_LINE_BREAK = /[\r\u0085\u2028\u2029]/;
 const HAS_LINE_BREAK = /[\n\r\u0085\u2028\u2029]/;
 
-/** Text split at every line break (most texts have none: tested first, as a split costs more). */
+/** Text split at every line break (a split at `\n` alone, far cheaper, when it has no other kind). */
 export function splitLines(text: string): string[] {
-  return HAS_LINE_BREAK.test(text) ? text.split(LINE_BREAK) : [text];
+  return RARE_LINE_BREAK.test(text) ? text.split(LINE_BREAK) : text.split('\n');
 }
 
 /** Text as lines; in the harmony style, one line whatever it holds (harmony writes it raw). */
