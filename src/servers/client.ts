@@ -6,7 +6,7 @@ import { ASSISTANT_STOP_TOKENS, LITERAL, SPECIAL_LITERAL, isSpecialId } from '..
 import { chatBody, chatEvent } from './chat';
 import { completionEvent } from './completions';
 import { detectServer, listModels as listServerModels, type Detection } from './detect';
-import { ServerError, cutError } from './errors';
+import { ServerError, cutError, isEndpointMissing } from './errors';
 import { feedRaw } from './feed';
 import { httpContext, openExchange, type Exchange, type HttpContext } from './http';
 import { llamacppCompletionBody, llamacppEvents } from './llamacpp';
@@ -190,7 +190,7 @@ async function openRaw(
       return { source: sseSource(exchange, http.logger, route.map), exchange };
     } catch (error) {
       const next = routes[i + 1];
-      if (next && error instanceof ServerError && error.kind === 'notFound' && !/model/i.test(error.serverMessage ?? '')) {
+      if (next && isEndpointMissing(error)) {
         http.logger.info(`[client] ${route.path} not found at ${http.display}; trying ${next.path}`);
         continue;
       }
@@ -275,7 +275,7 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
     } catch (error) {
       // `auto` means raw where the server has it: one that has no completions endpoint gets the chat request.
       const automatic = request.endpoint === undefined && config.endpoint !== 'raw' && config.endpoint !== 'chat';
-      const endpointMissing = error instanceof ServerError && error.kind === 'notFound' && !/model/i.test(error.serverMessage ?? '');
+      const endpointMissing = isEndpointMissing(error);
       if (!(automatic && endpointMissing && request.chat !== undefined)) throw error;
       http.logger.info(`[client] ${http.display} has no raw completion endpoint; using /v1/chat/completions`);
     }

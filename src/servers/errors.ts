@@ -68,6 +68,21 @@ export class ServerError extends Error {
   }
 }
 
+/** Does a 404's body name a model? Then the server is there and the model is not (else the endpoint is missing). */
+function namesModel(body: string | undefined): boolean {
+  return /model/i.test(body ?? '');
+}
+
+/** A 404 whose body names a model: pick another model, not another endpoint or server kind. */
+export function isModelMissing(error: unknown): error is ServerError {
+  return error instanceof ServerError && error.kind === 'notFound' && namesModel(error.serverMessage);
+}
+
+/** A 404 for the endpoint itself (the body names no model): another route or kind may have it. */
+export function isEndpointMissing(error: unknown): error is ServerError {
+  return error instanceof ServerError && error.kind === 'notFound' && !namesModel(error.serverMessage);
+}
+
 /** What the classifiers need to know about the request that failed. */
 export interface ErrorContext {
   /** Base URL as shown to the user (no credentials). */
@@ -153,8 +168,7 @@ export function httpError(ctx: ErrorContext, status: number, body: string, retry
     );
   }
   if (status === 404) {
-    const modelMissing = /model/i.test(said);
-    const hint = modelMissing
+    const hint = namesModel(said)
       ? 'The model is not available there: pick one the server lists (or load/pull it first).'
       : `The server has no such endpoint${ctx.assumedKind ? `, so it is probably not ${ctx.assumedKind}` : ''}: set the server kind to "auto" (or the right one), and check that the URL is the server's base address, without a path such as /v1/chat.`;
     return new ServerError({ ...base, kind: 'notFound' }, `${head}. ${hint}`);

@@ -2,7 +2,7 @@
 export { complete, detect, forgetServer, listModels, type CompleteOptions } from './client';
 export type { Detection } from './detect';
 export { formatReportMarkdown, formatReportText, runDoctor, type CheckStatus, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor';
-export { ServerError, type ServerErrorKind } from './errors';
+export { ServerError, isEndpointMissing, isModelMissing, type ServerErrorKind } from './errors';
 export type { ParserFactory, StreamParser } from './parse';
 export { REDACTED, redactSecrets, redactingLogger } from './redact';
 export * from './types';

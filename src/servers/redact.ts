@@ -5,14 +5,14 @@
 
 export const REDACTED = '[redacted]';
 
-const LABELLED_SECRET = /(authorization|api[-_]?key|bearer)(["':=\s]+)[^\s"',}]+/gi;
+const LABELLED_SECRET = /(authorization|api[-_]?key|bearer)(["':=\s]+)(bearer\s+)?[^\s"',}]+/gi;
 
 /** `text` without any of `secrets` (longest first, so a key inside another goes with it) and without labelled tokens. */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {
   const keys = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s !== ''))].sort((a, b) => b.length - a.length);
   let out = text;
   for (const key of keys) if (out.includes(key)) out = out.split(key).join(REDACTED);
-  return out.replace(LABELLED_SECRET, (_, label: string, separator: string) => `${label}${separator}${REDACTED}`);
+  return out.replace(LABELLED_SECRET, (_, label: string, separator: string, scheme: string | undefined) => `${label}${separator}${scheme ?? ''}${REDACTED}`);
 }
 
 /** Any logger (levels → functions of one string) whose every line is redacted first. */

@@ -3,7 +3,7 @@
 // The message says which server, what went wrong and what to check.
 import * as vscode from 'vscode';
 import { HarmonyInputError } from '../harmony';
-import { ServerError } from '../servers';
+import { ServerError, isModelMissing } from '../servers';
 import { UnsupportedInputError } from './messages';
 
 /** What a user can act on: which server, what went wrong, what to check. */
@@ -13,11 +13,6 @@ export function userMessage(error: unknown, serverUrl: string): string {
   return `gpt-oss (${serverUrl}): ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** A 404 whose body names a model: the server is there, the model is not. */
-function isMissingModel(error: ServerError): boolean {
-  return error.kind === 'notFound' && /model/i.test(error.serverMessage ?? '');
-}
-
 /** The error VS Code receives for `error`; CancellationError when the request was cancelled. */
 export function toVsCodeError(error: unknown, serverUrl: string, cancelled: boolean): Error {
   if (cancelled || (error instanceof ServerError && error.kind === 'cancelled')) return new vscode.CancellationError();
@@ -25,7 +20,7 @@ export function toVsCodeError(error: unknown, serverUrl: string, cancelled: bool
   if (error instanceof ServerError) {
     if (error.kind === 'auth') return vscode.LanguageModelError.NoPermissions(message);
     if (error.kind === 'rateLimited') return vscode.LanguageModelError.Blocked(message);
-    if (isMissingModel(error)) return vscode.LanguageModelError.NotFound(message);
+    if (isModelMissing(error)) return vscode.LanguageModelError.NotFound(message);
   }
   return new vscode.LanguageModelError(message);
 }

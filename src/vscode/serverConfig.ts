@@ -10,6 +10,7 @@ export function serverConfig(server: ServerSettings, settings: Settings, logger:
     endpoint: settings.endpoint,
     model,
     idleTimeoutMs: settings.requestTimeoutSeconds * 1000,
+    ...(settings.requestDeadlineSeconds > 0 ? { deadlineMs: settings.requestDeadlineSeconds * 1000 } : {}),
     extraBody: settings.extraBody,
     logger,
   };

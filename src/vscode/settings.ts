@@ -26,6 +26,8 @@ export interface ServerSettings {
 export interface Settings {
   readonly reasoningEffort: ReasoningEffort;
   readonly requestTimeoutSeconds: number;
+  /** Longest a whole request may take, however busy the server is; 0: no deadline. */
+  readonly requestDeadlineSeconds: number;
   readonly endpoint: EndpointPreference;
   readonly extraBody: Readonly<Record<string, unknown>>;
   readonly maxOutputTokens: number;
@@ -37,6 +39,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   reasoningEffort: 'medium',
   requestTimeoutSeconds: 120,
+  requestDeadlineSeconds: 0,
   endpoint: 'auto',
   extraBody: {},
   maxOutputTokens: 8192,
@@ -114,6 +117,7 @@ export function validateSettings(read: (key: keyof Settings) => unknown, warn: W
   return {
     reasoningEffort: oneOf('gptOss.reasoningEffort', read('reasoningEffort'), REASONING_EFFORTS, d.reasoningEffort, warn),
     requestTimeoutSeconds: numberAtLeast('gptOss.requestTimeoutSeconds', read('requestTimeoutSeconds'), 1, d.requestTimeoutSeconds, warn),
+    requestDeadlineSeconds: numberAtLeast('gptOss.requestDeadlineSeconds', read('requestDeadlineSeconds'), 0, d.requestDeadlineSeconds, warn),
     endpoint: oneOf('gptOss.endpoint', read('endpoint'), ENDPOINT_PREFERENCES, d.endpoint, warn),
     extraBody: plainObject('gptOss.extraBody', read('extraBody'), warn),
     maxOutputTokens: Math.floor(numberAtLeast('gptOss.maxOutputTokens', read('maxOutputTokens'), 16, d.maxOutputTokens, warn)),

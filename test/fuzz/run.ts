@@ -1,10 +1,12 @@
-// `npm run fuzz [-- --streams N --seed S --workers W]`: the parser fuzz of
+// `npm run fuzz [-- --streams N --seed S --workers W --readers N]`: the parser fuzz of
 // test/unit/harmony/fuzz.test.ts at scale (default a million streams), split over worker
-// processes by seed. Prints the figures; exits 1 with the first failing stream.
+// processes by seed, then the transports' line readers (test/fuzz/lineReaders.ts, N rounds of
+// three streams). Prints the figures; exits 1 with the first failing stream.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { checkStream, corpusIds, describeFailure, mutatedStream, randomStream, seeded } from './harness';
+import { FUZZ_MAX_FRAME_BYTES, fuzzLineReaders } from './lineReaders';
 
 const { values } = parseArgs({
   options: {
@@ -12,6 +14,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20261122' },
     workers: { type: 'string', default: String(Math.max(1, availableParallelism())) },
     worker: { type: 'string' },
+    readers: { type: 'string', default: '2000' },
   },
 });
 
@@ -87,12 +90,26 @@ async function main(): Promise<number> {
       `each also as text in random chunks; seed ${seed}, ${workers} workers, ${seconds.toFixed(1)} s`,
   );
   const failures = results.flatMap((r) => (r.failure ? [r.failure] : []));
-  if (failures.length === 0) {
-    console.log('0 exceptions, 0 invariant violations (no character lost, spans exact, text reads like ids)');
+  if (failures.length > 0) console.log(`FAILED:\n${failures.join('\n\n')}`);
+  else console.log('0 exceptions, 0 invariant violations (no character lost, spans exact, text reads like ids)');
+  const readers = await fuzzReaders(Number(values.readers), seed);
+  return failures.length > 0 ? 1 : readers;
+}
+
+async function fuzzReaders(rounds: number, seed: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  try {
+    const { streams } = await fuzzLineReaders(rounds, seeded(seed));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    console.log(
+      `line readers fuzz: ${streams.toLocaleString('en')} streams (SSE and NDJSON framing, SSE reader; random splits, frames past a ${FUZZ_MAX_FRAME_BYTES}-byte bound, invalid UTF-8); seed ${seed}, ${seconds.toFixed(1)} s`,
+    );
+    console.log('0 exceptions but the bound, 0 invariant violations (bytes out = bytes in, whole frames, payloads as the input spells them)');
     return 0;
+  } catch (error) {
+    console.log(`FAILED (line readers, seed ${seed}):\n${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return 1;
   }
-  console.log(`FAILED:\n${failures.join('\n\n')}`);
-  return 1;
 }
 
 main().then(

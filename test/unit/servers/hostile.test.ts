@@ -148,7 +148,7 @@ describe('hostile servers', () => {
       const e = asServerError(error);
       assert.equal(e.kind, 'protocol');
       assert.match(e.message, /line 2 is not JSON/);
-      assert.match(e.message, /Authorization: \[redacted\]/);
+      assert.match(e.message, /Authorization: Bearer \[redacted\]/);
       assert.ok(e.message.length < 1000, 'a 4 MB line is not quoted whole');
       assertPartialKept(items);
       assert.deepEqual(printed, []);
