@@ -2,7 +2,9 @@
 export { complete, detect, forgetServer, listModels, type CompleteOptions } from './client';
 export type { Detection } from './detect';
 export { formatReportMarkdown, formatReportText, runDoctor, type CheckStatus, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor';
-export { ServerError, isEndpointMissing, isModelMissing, type ServerErrorKind } from './errors';
+export { ServerError, displayUrl, isEndpointMissing, isModelMissing, type ServerErrorKind } from './errors';
+export { AGENT_PROMPT_TOKENS } from './doctor';
+export { DEFAULT_REQUEST_LOG_SIZE, RequestLog, completionIds, exchangeSummary, recordExchange, transcriptText, type LoggedExchange } from './requestLog';
 export type { ParserFactory, StreamParser } from './parse';
 export { REDACTED, redactSecrets, redactingLogger } from './redact';
 export * from './types';

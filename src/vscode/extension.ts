@@ -1,12 +1,14 @@
 // Activation: create everything, register it, hand it all to one subscriptions list.
 // Nothing here loads the tokenizer tables; the first count or request does.
 import * as vscode from 'vscode';
-import { complete, listModels } from '../servers';
+import { RequestLog, complete, listModels } from '../servers';
+import { checkServerCommand, refreshModelsCommand } from './checkServer';
 import { readSettingsFromVsCode } from './config';
 import { createLogger } from './logger';
 import { filteredByLevel } from './logLevel';
 import { TokenInspector } from './inspector';
 import { GptOssChatProvider } from './provider';
+import { openLastRequestCommand, saveExchange } from './requestLog';
 import { registerTestCommands } from './testCommands';
 import { createTokenStatusBar } from './tokenStatusBar';
 import { copyTokenIdsCommand, renderRequestCommand } from './transcriptCommands';
@@ -32,7 +34,14 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   const inspector = new TokenInspector(context.extensionUri);
-  const provider = new GptOssChatProvider({ api: { listModels, complete }, log, settings: readSettings, apiKeyFor });
+  const requestLog = new RequestLog(
+    () => readSettings().requestLogSize,
+    (entry) => {
+      const folder = readSettings().requestLogFolder;
+      if (folder !== '') void saveExchange(folder, entry, log);
+    },
+  );
+  const provider = new GptOssChatProvider({ api: { listModels, complete }, log, settings: readSettings, apiKeyFor, requestLog });
 
   context.subscriptions.push(
     channel,
@@ -49,6 +58,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gptOss.inspectTokens', () => inspector.open()),
     vscode.commands.registerCommand('gptOss.renderRequest', () => renderRequestCommand(() => readSettings().reasoningEffort)),
     vscode.commands.registerCommand('gptOss.copyTokenIds', copyTokenIdsCommand),
+    vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand({ settings: readSettings, apiKeyFor, log })),
+    vscode.commands.registerCommand('gptOss.refreshModels', () => refreshModelsCommand(readSettings, () => provider.refresh())),
+    vscode.commands.registerCommand('gptOss.openLastRequest', () => openLastRequestCommand(requestLog)),
     createTokenStatusBar(),
     vscode.commands.registerCommand('gptOss.setApiKey', async () => {
       const servers = readSettings().servers.map((s) => s.url);

@@ -2,7 +2,7 @@
 // the user listed), with the context length the server reports, and a Thinking Effort picker.
 import type * as vscode from 'vscode';
 import { REASONING_EFFORTS } from '../harmony';
-import type { ModelInfo } from '../servers';
+import { AGENT_PROMPT_TOKENS, type ModelInfo } from '../servers';
 import type { ServerSettings, Settings } from './settings';
 
 export interface GptOssModel extends vscode.LanguageModelChatInformation {
@@ -48,6 +48,10 @@ export function modelInformation(server: ServerSettings, info: ModelInfo, settin
     detail: `${serverLabel(server)} · Harmony`,
     tooltip: `${info.id} on ${server.url} (${server.kind}); context ${context} tokens${info.contextSource ? ` (${info.contextSource})` : ''}`,
     maxInputTokens: context - maxOutputTokens,
+    // Read at run time like isUserSelectable (not in the stable type): the picker shows it by the model.
+    ...(context - maxOutputTokens < AGENT_PROMPT_TOKENS
+      ? { warningText: `Context of ${context} tokens: too small for agent mode (its prompt alone is about ${AGENT_PROMPT_TOKENS} tokens, plus ${maxOutputTokens} for the answer). Run Harmony: Check Server.` }
+      : {}),
     maxOutputTokens,
     capabilities: { toolCalling: true, imageInput: false },
     server,

@@ -2,7 +2,7 @@
 // rendered to Harmony token-exact, streamed back as thinking, text and tool calls.
 // Each step of a response lives in its own module; this class puts them in order.
 import * as vscode from 'vscode';
-import type { CompletionRequest, ModelInfo, ServerConfig, StreamEvent } from '../servers';
+import { displayUrl, recordExchange, type CompletionRequest, type ModelInfo, type RequestLog, type ServerConfig, type StreamEvent } from '../servers';
 import { toAbortSignal } from './cancellation';
 import { emptyAnswerNote, streamToWriter, usagePart, type StreamOutcome } from './completionStream';
 import type { ChannelLogger } from './logger';
@@ -28,6 +28,8 @@ export interface ProviderDeps {
   readonly settings: () => Settings;
   /** The API key of a server configured in settings (kept in secret storage). */
   readonly apiKeyFor: (url: string) => Promise<string | undefined>;
+  /** Where each exchange is recorded ("Open Last Request as Transcript"). */
+  readonly requestLog?: RequestLog | undefined;
 }
 
 export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptOssModel>, vscode.Disposable {
@@ -129,7 +131,12 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
         reasoningEffort: request.effort,
       };
       const events = this.deps.api.complete(serverConfig(model.server, settings, this.deps.log, model.modelId), completion, abort.signal);
-      return await streamToWriter(events, writer);
+      const log = this.deps.requestLog;
+      const recorded =
+        log === undefined
+          ? events
+          : recordExchange(events, { server: displayUrl(model.server.url), model: model.modelId, promptIds: request.rendered.ids }, log, { describeError: (e) => userMessage(e, model.server.url) });
+      return await streamToWriter(recorded, writer);
     } catch (error) {
       writer.finish();
       const cancelled = token.isCancellationRequested;

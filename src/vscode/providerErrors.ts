@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { HarmonyInputError } from '../harmony';
 import { ServerError, isModelMissing } from '../servers';
+import { CHECK_SERVER_HINT } from './checkServer';
 import { UnsupportedInputError } from './messages';
 
 /** What a user can act on: which server, what went wrong, what to check. */
@@ -16,7 +17,8 @@ export function userMessage(error: unknown, serverUrl: string): string {
 /** The error VS Code receives for `error`; CancellationError when the request was cancelled. */
 export function toVsCodeError(error: unknown, serverUrl: string, cancelled: boolean): Error {
   if (cancelled || (error instanceof ServerError && error.kind === 'cancelled')) return new vscode.CancellationError();
-  const message = userMessage(error, serverUrl);
+  // A transport failure is usually the server's setup: the doctor says what to change.
+  const message = error instanceof ServerError ? `${userMessage(error, serverUrl)} ${CHECK_SERVER_HINT}` : userMessage(error, serverUrl);
   if (error instanceof ServerError) {
     if (error.kind === 'auth') return vscode.LanguageModelError.NoPermissions(message);
     if (error.kind === 'rateLimited') return vscode.LanguageModelError.Blocked(message);

@@ -33,6 +33,10 @@ export interface Settings {
   readonly maxOutputTokens: number;
   readonly logLevel: LogLevel;
   readonly servers: readonly ServerSettings[];
+  /** Exchanges kept for "Open Last Request as Transcript". */
+  readonly requestLogSize: number;
+  /** A folder each exchange is also saved to as a .harmony transcript; empty: none. */
+  readonly requestLogFolder: string;
 }
 
 /** The defaults package.json declares (a unit test holds the two together). */
@@ -45,6 +49,8 @@ export const DEFAULT_SETTINGS: Settings = {
   maxOutputTokens: 8192,
   logLevel: 'info',
   servers: [],
+  requestLogSize: 20,
+  requestLogFolder: '',
 };
 
 /** Called with one sentence per invalid value. */
@@ -65,6 +71,13 @@ function numberAtLeast(name: string, value: unknown, minimum: number, fallback: 
   if (value === undefined) return fallback;
   if (typeof value === 'number' && Number.isFinite(value) && value >= minimum) return value;
   warn(`${name}: ${shown(value)} is not a number of at least ${minimum}; using ${fallback}.`);
+  return fallback;
+}
+
+function text(name: string, value: unknown, fallback: string, warn: Warn): string {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string') return value.trim();
+  warn(`${name}: ${shown(value)} is not a string; using ${shown(fallback)}.`);
   return fallback;
 }
 
@@ -123,6 +136,8 @@ export function validateSettings(read: (key: keyof Settings) => unknown, warn: W
     maxOutputTokens: Math.floor(numberAtLeast('gptOss.maxOutputTokens', read('maxOutputTokens'), 16, d.maxOutputTokens, warn)),
     logLevel: oneOf('gptOss.logLevel', read('logLevel'), LOG_LEVELS, d.logLevel, warn),
     servers: serverList(read('servers'), warn),
+    requestLogSize: Math.floor(numberAtLeast('gptOss.requestLogSize', read('requestLogSize'), 0, d.requestLogSize, warn)),
+    requestLogFolder: text('gptOss.requestLogFolder', read('requestLogFolder'), d.requestLogFolder, warn),
   };
 }
 

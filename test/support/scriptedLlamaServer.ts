@@ -58,7 +58,8 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startScriptedLlamaServer(contextLength = 32768): Promise<ScriptedLlamaServer> {
+/** `port` 0: one the OS picks; a chosen one lets a test start a server where one was expected to be down. */
+export async function startScriptedLlamaServer(contextLength = 32768, port = 0): Promise<ScriptedLlamaServer> {
   const requests: RecordedRequest[] = [];
   const script: ScriptedReply[] = [];
   const aborted: number[] = [];
@@ -126,10 +127,10 @@ export async function startScriptedLlamaServer(contextLength = 32768): Promise<S
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { code: 404, message: 'File Not Found', type: 'not_found_error' } }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     requests,
     script,
     aborted,

@@ -1,0 +1,149 @@
+// The last N exchanges with servers, kept in memory as plain data: what was sent (the prompt's
+// ids), what came back (the completion's ids or text), timings, usage, cache reuse, how it
+// stopped and what was recovered. For "Open Last Request as Transcript" and for bug reports.
+// It holds no configuration: the server is its display URL (no credentials), never a key.
+import { decode, encodeWithMarkup } from '../harmony/tokenizer';
+import type { MessageStop } from '../harmony/parserTypes';
+import type { EndpointChoice, FinishReason, StreamEvent } from './types';
+
+export const DEFAULT_REQUEST_LOG_SIZE = 20;
+
+export interface ExchangeTimings {
+  /** From sending to the first parsed output. */
+  readonly firstTokenMs?: number | undefined;
+  readonly totalMs: number;
+  /** Completion tokens over the time after the first token. */
+  readonly tokensPerSecond?: number | undefined;
+}
+
+export interface LoggedExchange {
+  /** ISO time the request was sent. */
+  readonly at: string;
+  readonly server: string;
+  readonly model: string;
+  readonly promptIds: readonly number[];
+  readonly endpoint?: EndpointChoice | undefined;
+  /** The completion as the model wrote it (raw path): its ids where the server gave them, text with literal markup always. */
+  readonly completion?: { readonly ids?: readonly number[] | undefined; readonly text: string } | undefined;
+  readonly timings: ExchangeTimings;
+  readonly usage?: { readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined; readonly cachedPromptTokens?: number | undefined } | undefined;
+  readonly finishReason?: FinishReason | undefined;
+  /** How the last message ended (`call`, `return`, `truncated`, …). */
+  readonly lastStop?: MessageStop | undefined;
+  /** What the parser recovered, one line each. */
+  readonly notes: readonly string[];
+  /** The failure, as the user saw it. */
+  readonly error?: string | undefined;
+}
+
+/** A bounded list, newest last. */
+export class RequestLog {
+  private readonly entries: LoggedExchange[] = [];
+
+  /** `size` is read at every add (a setting); `onAdd` sees every entry, also when none is kept. */
+  constructor(
+    private readonly size: () => number = () => DEFAULT_REQUEST_LOG_SIZE,
+    private readonly onAdd?: (entry: LoggedExchange) => void,
+  ) {}
+
+  add(entry: LoggedExchange): void {
+    this.onAdd?.(entry);
+    this.entries.push(entry);
+    const keep = Math.max(0, Math.floor(this.size()));
+    if (this.entries.length > keep) this.entries.splice(0, this.entries.length - keep);
+  }
+
+  last(): LoggedExchange | undefined {
+    return this.entries.at(-1);
+  }
+
+  all(): readonly LoggedExchange[] {
+    return [...this.entries];
+  }
+}
+
+export interface ExchangeStart {
+  readonly server: string;
+  readonly model: string;
+  readonly promptIds: readonly number[];
+}
+
+/**
+ * Passes the events on unchanged and, however the stream ends (done, error, the consumer
+ * stopping), adds one entry to the log. `describeError` turns a failure into the user's message.
+ */
+export async function* recordExchange(
+  events: AsyncIterable<StreamEvent>,
+  start: ExchangeStart,
+  log: RequestLog,
+  options: { readonly now?: () => number; readonly describeError?: (error: unknown) => string } = {},
+): AsyncGenerator<StreamEvent, void, undefined> {
+  const now = options.now ?? (() => performance.now());
+  const began = now();
+  const at = new Date().toISOString();
+  let firstTokenMs: number | undefined;
+  let done: Extract<StreamEvent, { type: 'done' }> | undefined;
+  let usage: Extract<StreamEvent, { type: 'usage' }> | undefined;
+  let lastStop: MessageStop | undefined;
+  const notes: string[] = [];
+  let error: string | undefined;
+  try {
+    for await (const event of events) {
+      if (firstTokenMs === undefined && (event.type === 'messageStart' || event.type === 'contentDelta' || event.type === 'unparsed')) firstTokenMs = now() - began;
+      if (event.type === 'done') done = event;
+      else if (event.type === 'usage') usage = event;
+      else if (event.type === 'messageEnd') {
+        lastStop = event.message.stop;
+        for (const n of event.message.notes) notes.push(n.message);
+      } else if (event.type === 'unparsed') notes.push(`unparsed: ${event.note.message}`);
+      yield event;
+    }
+  } catch (failure) {
+    error = options.describeError ? options.describeError(failure) : failure instanceof Error ? failure.message : String(failure);
+    throw failure;
+  } finally {
+    const totalMs = now() - began;
+    const generated = usage?.completionTokens;
+    const genMs = firstTokenMs === undefined ? undefined : totalMs - firstTokenMs;
+    log.add({
+      at,
+      server: start.server,
+      model: start.model,
+      promptIds: start.promptIds,
+      endpoint: done?.endpoint,
+      completion: done?.completion,
+      timings: { firstTokenMs, totalMs, tokensPerSecond: generated !== undefined && genMs !== undefined && genMs > 0 ? generated / (genMs / 1000) : undefined },
+      usage: usage === undefined ? undefined : { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedPromptTokens: usage.cachedPromptTokens },
+      finishReason: done?.finishReason,
+      lastStop,
+      notes,
+      error,
+    });
+  }
+}
+
+/** The completion's tokens as the model wrote them: its ids, else its text re-tokenised with markup. */
+export function completionIds(entry: LoggedExchange): readonly number[] {
+  if (entry.completion === undefined) return [];
+  return entry.completion.ids ?? encodeWithMarkup(entry.completion.text);
+}
+
+/** Prompt and completion as one Harmony transcript with literal markup (a `.harmony` document). */
+export function transcriptText(entry: LoggedExchange): string {
+  return decode([...entry.promptIds, ...completionIds(entry)]);
+}
+
+/** One line per fact, for the header comment of a saved transcript and for logs. */
+export function exchangeSummary(entry: LoggedExchange): string {
+  const t = entry.timings;
+  const usage = entry.usage;
+  return [
+    `${entry.at} ${entry.model} at ${entry.server}${entry.endpoint ? ` (${entry.endpoint} endpoint)` : ''}`,
+    `prompt ${entry.promptIds.length} tokens, completion ${completionIds(entry).length} tokens`,
+    `first token ${t.firstTokenMs === undefined ? '?' : Math.round(t.firstTokenMs)} ms, total ${Math.round(t.totalMs)} ms${t.tokensPerSecond === undefined ? '' : `, ${t.tokensPerSecond.toFixed(1)} tokens/s`}`,
+    ...(usage ? [`usage: ${usage.promptTokens ?? '?'} prompt, ${usage.completionTokens ?? '?'} completion${usage.cachedPromptTokens === undefined ? '' : `, ${usage.cachedPromptTokens} from the prefix cache`}`] : []),
+    `stop: ${entry.finishReason ?? '?'}${entry.lastStop ? `, last message ${entry.lastStop}` : ''}`,
+    ...entry.notes.map((n) => `note: ${n}`),
+    ...(entry.error ? [`error: ${entry.error}`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,57 @@
+// "Harmony: Check Server": the doctor's checks (src/servers/doctor.ts) for a configured server,
+// shown as a Markdown document; and "Harmony: Refresh Models", which forgets what was detected
+// and asks VS Code to list the models again (a server started or stopped since).
+import * as vscode from 'vscode';
+import { forgetServer, formatReportMarkdown, runDoctor } from '../servers';
+import type { Logger } from './logger';
+import { serverConfig } from './serverConfig';
+import type { ServerSettings, Settings } from './settings';
+
+export interface CheckServerDeps {
+  readonly settings: () => Settings;
+  readonly apiKeyFor: (url: string) => Promise<string | undefined>;
+  readonly log: Logger;
+}
+
+/** Appended to every transport error shown in chat. */
+export const CHECK_SERVER_HINT = 'Run Harmony: Check Server.';
+
+async function pickServer(servers: readonly ServerSettings[]): Promise<ServerSettings | undefined> {
+  if (servers.length === 1) return servers[0];
+  if (servers.length > 1) {
+    const picked = await vscode.window.showQuickPick(
+      servers.map((s) => ({ label: s.name ?? s.url, description: s.name ? s.url : s.kind, server: s })),
+      { placeHolder: 'Which server should be checked?' },
+    );
+    return picked?.server;
+  }
+  const url = await vscode.window.showInputBox({ prompt: 'No server is configured in gptOss.servers: which URL should be checked?', value: 'http://127.0.0.1:8080' });
+  return url ? { url, kind: 'auto' } : undefined;
+}
+
+/** Runs the checks with a progress notification and opens the report; returns its document. */
+export async function checkServerCommand(deps: CheckServerDeps, server?: ServerSettings): Promise<vscode.TextDocument | undefined> {
+  const settings = deps.settings();
+  const chosen = server ?? (await pickServer(settings.servers));
+  if (chosen === undefined) return undefined;
+  const apiKey = chosen.apiKey ?? (await deps.apiKeyFor(chosen.url));
+  const config = serverConfig(apiKey === undefined ? chosen : { ...chosen, apiKey }, settings, deps.log, chosen.models?.[0]);
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Checking ${chosen.url}…`, cancellable: true },
+    (_progress, token) => {
+      const abort = new AbortController();
+      const listener = token.onCancellationRequested(() => abort.abort());
+      return runDoctor(config, { outputBudget: settings.maxOutputTokens, signal: abort.signal }).finally(() => listener.dispose());
+    },
+  );
+  deps.log.info(`check of ${report.url}: ${report.checks.map((c) => `${c.name} ${c.status}`).join(', ')}`);
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatReportMarkdown(report) });
+  await vscode.window.showTextDocument(document, { preview: false });
+  return document;
+}
+
+/** Forgets detections, then VS Code asks the provider for its models again. */
+export function refreshModelsCommand(settings: () => Settings, refresh: () => void): void {
+  for (const server of settings().servers) forgetServer({ url: server.url, apiKey: server.apiKey });
+  refresh();
+}
