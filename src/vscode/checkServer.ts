@@ -3,14 +3,14 @@
 // and asks VS Code to list the models again (a server started or stopped since).
 import * as vscode from 'vscode';
 import { forgetServer, formatReportMarkdown, runDoctor } from '../servers';
-import type { Logger } from './logger';
+import type { ChannelLogger } from './logger';
 import { serverConfig } from './serverConfig';
 import type { ServerSettings, Settings } from './settings';
 
 export interface CheckServerDeps {
   readonly settings: () => Settings;
   readonly apiKeyFor: (url: string) => Promise<string | undefined>;
-  readonly log: Logger;
+  readonly log: ChannelLogger;
 }
 
 /** Appended to every transport error shown in chat. */

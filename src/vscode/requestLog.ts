@@ -4,7 +4,7 @@
 // JSON file of its facts. The log itself is plain data (src/servers/requestLog.ts).
 import * as vscode from 'vscode';
 import { transcriptText, type LoggedExchange, type RequestLog } from '../servers';
-import type { Logger } from './logger';
+import type { ChannelLogger } from './logger';
 import { HARMONY_LANGUAGE } from './transcriptCommands';
 
 export async function openLastRequestCommand(log: RequestLog): Promise<vscode.TextDocument | undefined> {
@@ -23,7 +23,7 @@ function fileStem(entry: LoggedExchange): string {
 }
 
 /** Writes `<time>-<model>.harmony` and `.json` into the folder; a failure is logged, never thrown. */
-export async function saveExchange(folder: string, entry: LoggedExchange, log: Logger): Promise<void> {
+export async function saveExchange(folder: string, entry: LoggedExchange, log: ChannelLogger): Promise<void> {
   try {
     const dir = vscode.Uri.file(folder);
     await vscode.workspace.fs.createDirectory(dir);
