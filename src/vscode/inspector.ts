@@ -1,11 +1,11 @@
 // "Inspect Harmony Tokens": a webview with the token count, the messages our parser reads from
 // the text (with its recovery notes), and every token as a chip. The count and the messages are
-// painted first; the chips stream in after, a batch at a time. Clicking a message selects its
-// range in the editor. Follows the document as it changes.
+// painted first; the chips stream in after, a batch each time the webview has taken the last.
+// Clicking a message selects its range in the editor. Follows the document as it changes.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { readTranscript, type TranscriptReading } from '../harmony';
-import { CHIP_BATCH, chipTotal, chipsMessage, summaryMessage } from './inspectorMessages';
+import { chipTotal, chipsMessage, summaryMessage } from './inspectorMessages';
 import type { FromWebview, ToWebview } from './inspectorProtocol';
 
 const DEBOUNCE_MS = 300;
@@ -44,8 +44,6 @@ function html(webview: vscode.Webview, media: vscode.Uri): string {
 export class InspectorPanel implements vscode.Disposable {
   private reading: TranscriptReading | undefined;
   private ready = false;
-  /** Bumped by each update, so chips of an older reading stop streaming. */
-  private generation = 0;
   private painted: Painted | undefined;
   private paintWaiters: ((painted: Painted) => void)[] = [];
   private chipsReceived = 0;
@@ -95,7 +93,6 @@ export class InspectorPanel implements vscode.Disposable {
     this.reading = readTranscript(this.selection ? document.getText(this.selection) : document.getText());
     this.painted = undefined;
     this.chipsReceived = 0;
-    this.generation++;
     this.send();
   }
 
@@ -103,18 +100,17 @@ export class InspectorPanel implements vscode.Disposable {
     return this.panel.webview.postMessage(message);
   }
 
-  /** The summary now; the chips after it, one batch per turn of the event loop. */
+  /** The summary now; the chips once it is painted (see receive). */
   private send(): void {
-    const reading = this.reading;
-    if (!this.ready || !reading) return;
-    void this.post(summaryMessage(reading, this.source));
-    const generation = this.generation;
-    const sendChips = (start: number): void => {
-      if (generation !== this.generation || start >= chipTotal(reading)) return;
-      void this.post(chipsMessage(reading, start));
-      setImmediate(() => sendChips(start + CHIP_BATCH));
-    };
-    setImmediate(() => sendChips(0));
+    if (this.ready && this.reading) void this.post(summaryMessage(this.reading, this.source));
+  }
+
+  /**
+   * The chips batch from `start`, sent when the webview has painted the summary or taken the
+   * previous batch: the first paint never waits behind chips, and the webview stays responsive.
+   */
+  private sendChips(start: number): void {
+    if (this.reading && start < chipTotal(this.reading)) void this.post(chipsMessage(this.reading, start));
   }
 
   private receive(message: FromWebview): void {
@@ -128,10 +124,12 @@ export class InspectorPanel implements vscode.Disposable {
         const waiters = this.paintWaiters;
         this.paintWaiters = [];
         for (const resolve of waiters) resolve(this.painted);
+        this.sendChips(0);
         return;
       }
       case 'chipsReceived':
         this.chipsReceived = message.received;
+        this.sendChips(message.received);
         return;
       case 'reveal':
         this.reveal(message.index);

@@ -9,6 +9,9 @@ import manifest from '../../package.json';
 
 const repoRoot = resolve(__dirname, '..', '..');
 
+/** test/fixtures/workspace/sample.harmony, a question and its answer (`harmony count --transcript`). */
+const SAMPLE_TOKENS = 19;
+
 // Registered by the extension in test mode only (src/vscode/testCommands.ts).
 const PAINTED = 'gptOss.test.inspectorPainted';
 const STATE = 'gptOss.test.inspectorState';
@@ -69,17 +72,33 @@ suite('Harmony transcripts: inspector and commands', () => {
     await allChipsReceived(cliCount);
   });
 
-  test('the inspector opens a 35 KB, 36-tool prompt: count and messages first, then every chip (times reported, not asserted)', async () => {
-    await openWorkspaceFile('agent-prompt.harmony');
-    const started = performance.now();
-    await inspect();
-    const drawn = await painted();
-    const firstPaint = performance.now() - started;
-    await allChipsReceived(8360);
-    const chips = performance.now() - started;
+  test('the inspector opens a 35 KB, 36-tool prompt: count and messages first, then every chip (times reported against a 19-token transcript, not asserted)', async function () {
+    this.timeout(120_000);
+    /** Milliseconds from the command to the first paint, and to the last chip received. */
+    const open = async (name: string, tokens: number): Promise<{ paint: number; chips: number }> => {
+      await openWorkspaceFile(name);
+      const started = performance.now();
+      await inspect();
+      const drawn = await painted();
+      const paint = performance.now() - started;
+      assert.equal(drawn.count, tokens);
+      await allChipsReceived(tokens);
+      const chips = performance.now() - started;
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      return { paint, chips };
+    };
+    const runs: { agent: { paint: number; chips: number }; sample: { paint: number; chips: number } }[] = [];
+    // Interleaved, so machine load hits both alike; the small transcript is the webview's own cost.
+    for (let i = 0; i < 3; i++) runs.push({ sample: await open('sample.harmony', SAMPLE_TOKENS), agent: await open('agent-prompt.harmony', 8360) });
+    const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const agentPaint = median(runs.map((r) => r.agent.paint));
+    const samplePaint = median(runs.map((r) => r.sample.paint));
+    const agentChips = median(runs.map((r) => r.agent.chips));
     // Through mocha's console: the runner shows its lines (console.log goes to the workbench's devtools).
-    Mocha.reporters.Base.consoleLog(`      inspector: first paint (count and ${drawn.messages} messages) ${firstPaint.toFixed(0)} ms after the command, all ${drawn.count} chips received after ${chips.toFixed(0)} ms`);
-    assert.equal(drawn.count, 8360);
+    Mocha.reporters.Base.consoleLog(
+      `      inspector, medians of 3: 8,360-token agent prompt first paint ${agentPaint.toFixed(0)} ms after the command (all chips ${agentChips.toFixed(0)} ms); ` +
+        `${SAMPLE_TOKENS}-token sample.harmony ${samplePaint.toFixed(0)} ms in the same run; difference ${(agentPaint - samplePaint).toFixed(0)} ms`,
+    );
   });
 
   test('the inspector follows edits to the document', async () => {
