@@ -39,7 +39,7 @@ export type FromWebview =
   | { readonly type: 'ready' }
   /** The summary is on screen. */
   | { readonly type: 'painted'; readonly count: number; readonly messages: number }
-  /** Chips received so far (drawn as far as the page shows them). */
+  /** Chips received so far; also asks for the next batch. */
   | { readonly type: 'chipsReceived'; readonly received: number }
   /** Select message `index` in the editor. */
   | { readonly type: 'reveal'; readonly index: number };
