@@ -3,6 +3,7 @@
 // each `data:` is read here, so that a malformed one is classified (and redacted) by us and
 // no library prints it. Failures come out classified.
 import { _iterSSEMessages } from 'openai/core/streaming';
+import { isObject } from '../harmony/index';
 import { contentTypeError, frameTooLongError, protocolError, streamErrorFromPayload } from './errors';
 import { SSE_FRAMING, framed } from './framing';
 import type { Exchange } from './http';
@@ -10,10 +11,6 @@ import type { ChunkSource, ServerLogger } from './types';
 
 /** Content types that cannot be an event stream: a web page, or a whole (non-streamed) answer. */
 const NOT_A_STREAM = /html|xml|json/i;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object';
-}
 
 /** The JSON payload of each `data:` event until `[DONE]` (read to the end of the body, as the SDK does). */
 async function* payloads(exchange: Exchange, logger: ServerLogger): AsyncGenerator<unknown, void, undefined> {
