@@ -40,7 +40,7 @@ test('arguments that do not parse become {"_raw": …}; notes, unparsed and buil
   assert.deepEqual(cut.tool_calls, [{ name: 'f', arguments: { _raw: '{"a": ' } }]);
   assert.equal(cut.truncated, true);
   const messy = JSON.parse(
-    (await runCli(['parse'], { '-': '<|channel|>commentary to=assistant<|channel|>final<|message|>Hi<|end|>junk<|start|>assistant<|channel|>commentary to=python code<|message|>1+1<|call|>' })).stdout,
+    (await runCli(['parse'], { '-': '<|channel|>commentary to=assistant<|channel|>final<|message|>Hi<|return|>junk<|start|>assistant<|channel|>commentary to=python code<|message|>1+1<|call|>' })).stdout,
   ) as { messages: { notes?: { code: string; message: string }[] }[]; unparsed?: string; builtin_calls?: unknown };
   assert.deepEqual(messy.messages[0]!.notes, [{ code: 'strayHeader', message: 'stray header "<|channel|>commentary to=assistant" dropped' }]);
   assert.equal(messy.unparsed, 'junk');
