@@ -42,7 +42,16 @@ function label(header: MessageHeader, functionNames: ReadonlyMap<string, string>
 }
 
 /** The CLI's output with the key cut out, whatever prints it (a server may echo the key anywhere). */
-function redactedIo(io: CliIo, apiKey: string | undefined): CliIo {
+/** The options of every command that talks to a server (chat, doctor). */
+export const SERVER_ARGS = {
+  url: { type: 'string' },
+  model: { type: 'string' },
+  kind: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
+export function redactedIo(io: CliIo, apiKey: string | undefined): CliIo {
   const secrets = [apiKey];
   return { ...io, stdout: (text) => io.stdout(redactSecrets(text, secrets)), stderr: (text) => io.stderr(redactSecrets(text, secrets)) };
 }
@@ -54,13 +63,9 @@ export async function chatCommand(args: string[], cliIo: CliIo): Promise<number>
     args,
     allowPositionals: true,
     options: {
-      url: { type: 'string' },
-      model: { type: 'string' },
-      kind: { type: 'string' },
+      ...SERVER_ARGS,
       endpoint: { type: 'string' },
       effort: { type: 'string' },
-      'max-tokens': { type: 'string' },
-      timeout: { type: 'string' },
       deadline: { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },

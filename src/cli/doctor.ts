@@ -3,24 +3,16 @@
 // environment, never argv.
 import { parseArgs } from 'node:util';
 import { SERVER_KINDS, ServerError, formatReportText, runDoctor, type ServerKind } from '../servers';
-import { KEY_ENV, oneOf, positiveNumber } from './chat';
+import { KEY_ENV, SERVER_ARGS, oneOf, positiveNumber, redactedIo } from './chat';
 import { UsageError, type CliIo } from './io';
 
 export const DOCTOR_USAGE =
   'doctor --url URL [--model M] [--kind auto|vllm|llamacpp|ollama|lmstudio|openai] [--max-tokens N] [--timeout SECONDS]   checks a server for agent mode: context, stop tokens, tokenizer, chat template, speed, cache (key from $HARMONY_API_KEY)';
 
-export async function doctorCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      url: { type: 'string' },
-      model: { type: 'string' },
-      kind: { type: 'string' },
-      'max-tokens': { type: 'string' },
-      timeout: { type: 'string' },
-    },
-  });
+export async function doctorCommand(args: string[], cliIo: CliIo): Promise<number> {
+  const apiKey = process.env[KEY_ENV] || undefined;
+  const io = redactedIo(cliIo, apiKey);
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: SERVER_ARGS });
   if (values.url === undefined) throw new UsageError('doctor needs --url (the server, e.g. http://127.0.0.1:8080)');
   if (positionals.length > 0) throw new UsageError(`doctor takes no FILE (got "${positionals[0]}")`);
   const kind = oneOf<ServerKind | 'auto'>('kind', values.kind, ['auto', ...SERVER_KINDS]);
@@ -33,7 +25,7 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
     const report = await runDoctor(
       {
         url: values.url,
-        apiKey: process.env[KEY_ENV] || undefined,
+        apiKey,
         kind: kind ?? 'auto',
         model: values.model,
         ...(timeout === undefined ? {} : { idleTimeoutMs: timeout * 1000 }),
