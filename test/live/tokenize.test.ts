@@ -7,16 +7,8 @@ import { encodeOrdinary } from '../../src/harmony/tokenizer';
 import { goldenIds, goldenText, textGoldenNames } from '../support/goldens';
 import { startLlamaServer, type LlamaServer } from '../llama/server';
 import { PRETOKENIZER_SAMPLES } from './support/pretokenizer';
+import { serverTokenize } from './support/tokenize';
 
-async function tokenize(server: LlamaServer, content: string, parseSpecial = true): Promise<number[]> {
-  const response = await fetch(`${server.url}/tokenize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ content, parse_special: parseSpecial }),
-  });
-  assert.equal(response.status, 200, await response.clone().text());
-  return ((await response.json()) as { tokens: number[] }).tokens;
-}
 
 /**
  * Goldens where llama.cpp's ids differ from harmony's, with llama.cpp's ids. Measured: none — the
@@ -39,7 +31,7 @@ describe('llama-server /tokenize with the o200k_harmony vocabulary', () => {
 
   for (const name of textGoldenNames()) {
     it(`${name}: the server's ids are the golden ids${name in GOLDEN_DIFFERENCES ? ' (recorded difference)' : ''}`, async () => {
-      const ids = await tokenize(server, goldenText(name));
+      const ids = await serverTokenize(server, goldenText(name));
       assert.deepEqual(ids, GOLDEN_DIFFERENCES[name] ?? goldenIds(name));
     });
   }
@@ -60,7 +52,7 @@ describe('llama-server /tokenize with the o200k_harmony vocabulary', () => {
     const differs = JSON.stringify(sample.ours) !== JSON.stringify(sample.llama);
     it(`${sample.script}: ${differs ? 'differs from ours exactly as recorded' : 'same ids as ours'}`, async () => {
       assert.deepEqual(encodeOrdinary(sample.text), sample.ours, 'our tokenizer changed');
-      assert.deepEqual(await tokenize(server, sample.text, false), sample.llama);
+      assert.deepEqual(await serverTokenize(server, sample.text, false), sample.llama);
     });
   }
 
