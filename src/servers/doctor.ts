@@ -112,6 +112,8 @@ export interface ContextFacts {
   /** Ollama: what we will send for the agent prompt (undefined when it cannot fit). */
   readonly ollamaNumCtx?: number | undefined;
   readonly ollamaCeiling?: number | undefined;
+  /** Ollama on the chat endpoint: /v1/chat/completions cannot carry num_ctx. */
+  readonly ollamaChatEndpoint?: boolean | undefined;
 }
 
 /** Context in force against what agent mode needs, with the fix for each server kind. */
@@ -119,6 +121,10 @@ export function contextCheck(facts: ContextFacts, needed: number, agentPrompt: n
   const need = `agent mode needs ${needed} (a ${agentPrompt}-token agent prompt + ${outputBudget} output)`;
   const size = suggestedContext(needed);
   if (facts.kind === 'ollama') {
+    if (facts.ollamaChatEndpoint) {
+      const loaded = facts.inForce === undefined ? 'its default context' : `${facts.inForce} tokens (/api/ps)`;
+      return check('Context', 'fail', `the chat endpoint cannot send num_ctx, so Ollama serves ${loaded} and silently drops the start of longer prompts; ${need}`, `gptOss.endpoint "auto" (the raw path sends num_ctx), or OLLAMA_CONTEXT_LENGTH=${size} ollama serve`);
+    }
     if (facts.ollamaNumCtx !== undefined) {
       const loaded = facts.inForce === undefined ? '' : `; loaded now with ${facts.inForce} (/api/ps)`;
       return check('Context', 'pass', `we send num_ctx ${facts.ollamaNumCtx} for the agent prompt, up to ${facts.ollamaCeiling ?? '?'} (the model's maximum)${loaded}; ${need}`);
@@ -161,7 +167,15 @@ async function contextFacts(
       const running = ollamaRunningModels(ps?.json).find((m) => m.model === model.id);
       const decision = ollamaNumCtx({ promptTokens: agentPrompt, maxTokens: outputBudget, context, userNumCtx: userNumCtx(config.extraBody ?? {}) });
       const ceiling = decision.fits ? Math.max(decision.numCtx, context.maxContext ?? 0) : decision.ceiling;
-      return { kind, model: model.id, inForce: running?.contextLength, source: '/api/ps', ollamaNumCtx: decision.fits ? decision.numCtx : undefined, ollamaCeiling: ceiling };
+      return {
+        kind,
+        model: model.id,
+        inForce: running?.contextLength,
+        source: '/api/ps',
+        ollamaNumCtx: decision.fits ? decision.numCtx : undefined,
+        ollamaCeiling: ceiling,
+        ollamaChatEndpoint: config.endpoint === 'chat',
+      };
     }
     default:
       return { kind, model: model.id, inForce: model.contextLength, source: model.contextSource };

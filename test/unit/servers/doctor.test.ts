@@ -43,6 +43,13 @@ describe('doctor checks', () => {
     assert.match(contextCheck({ kind: 'lmstudio', model: 'openai/gpt-oss-20b', inForce: 4096 }, 16552, 8360, 8192).fix ?? '', /^lms load openai\/gpt-oss-20b --context-length 32768/);
   });
 
+  test('Ollama on the chat endpoint: ✗, /v1/chat/completions cannot carry num_ctx', () => {
+    const c = contextCheck({ kind: 'ollama', model: 'gpt-oss:20b', inForce: 4096, ollamaNumCtx: 24576, ollamaCeiling: 131072, ollamaChatEndpoint: true }, 16552, 8360, 8192);
+    assert.equal(c.status, 'fail');
+    assert.match(c.summary, /^the chat endpoint cannot send num_ctx, so Ollama serves 4096 tokens \(\/api\/ps\)/);
+    assert.equal(c.fix, 'gptOss.endpoint "auto" (the raw path sends num_ctx), or OLLAMA_CONTEXT_LENGTH=32768 ollama serve');
+  });
+
   test('a server that does not say its context: ⚠', () => {
     assert.equal(contextCheck({ kind: 'openai', model: 'm' }, 16552, 8360, 8192).status, 'warn');
   });
