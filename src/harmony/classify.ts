@@ -35,16 +35,19 @@ const FUNCTIONS_PREFIX = 'functions.';
 
 function argumentsOf(message: ParsedMessage): { arguments: unknown; invalidJson: boolean } {
   const raw = message.content;
-  if (message.contentType !== undefined && !/json/i.test(message.contentType)) return { arguments: raw, invalidJson: false };
+  // A function's parameters are a JSON object whatever type the model wrote: gpt-oss-20b
+  // labels such calls `code` at times (waybarrios/vllm-mlx#562). Other text under a non-JSON
+  // type stays as written.
+  const declaredJson = message.contentType === undefined || /json/i.test(message.contentType);
   // A function without parameters may be called with no arguments at all.
-  if (raw.trim() === '') return { arguments: {}, invalidJson: false };
+  if (declaredJson && raw.trim() === '') return { arguments: {}, invalidJson: false };
   try {
     const value: unknown = JSON.parse(raw);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { arguments: value, invalidJson: false };
   } catch {
     // not JSON: reported through invalidJson
   }
-  return { arguments: raw, invalidJson: true };
+  return { arguments: raw, invalidJson: declaredJson };
 }
 
 /** The same normalisation that made the identifiers, case folded: `Read File`, `read-file` → `read_file`. */

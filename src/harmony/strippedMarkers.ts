@@ -40,8 +40,25 @@ const LEADING = new RegExp(`^(?:${CHANNELS})(?:(?=[^\\sa-z])| to=)`);
 const CONTENT_TYPE = /^(?:json|code|text)(?=[\s{["]|$)/;
 
 function hasSeam(text: string): boolean {
+  return firstSeam(text) >= 0;
+}
+
+/** Where the first `assistant` + channel (or ` to=`) seam starts, or -1. */
+export function firstSeam(text: string): number {
   SEAM.lastIndex = 0;
-  return SEAM.test(text);
+  return SEAM.exec(text)?.index ?? -1;
+}
+
+const SEAM_WORDS = [...CHANNELS.split('|'), ' to='].map((after) => `assistant${after}`);
+const SEAM_MAX_CHARS = Math.max(...SEAM_WORDS.map((w) => w.length));
+
+/** How many characters at the end of `text` may be a seam split across deltas (`assis`, `assistantfin`): hold them. */
+export function seamStartLength(text: string): number {
+  for (let n = Math.min(text.length, SEAM_MAX_CHARS - 1); n > 0; n--) {
+    const tail = text.slice(-n);
+    if (SEAM_WORDS.some((word) => word.startsWith(tail))) return n;
+  }
+  return 0;
 }
 
 /** Does this text look like Harmony with its special tokens removed? */
@@ -143,7 +160,8 @@ export function splitStrippedMarkers(text: string, options: StrippedOptions = {}
   const seams: number[] = [];
   SEAM.lastIndex = 0;
   for (let match = SEAM.exec(text); match; match = SEAM.exec(text)) seams.push(match.index);
-  const starts = LEADING.test(text) ? [0, ...seams] : seams;
+  const leading = LEADING.test(text);
+  const starts = leading ? [0, ...seams] : seams;
   const messages: StrippedMessage[] = [];
   const stripped = note('strippedMarkers', 'special tokens missing from the text (the server may skip them): split at the header words');
   if (starts[0] !== 0) {
@@ -153,7 +171,8 @@ export function splitStrippedMarkers(text: string, options: StrippedOptions = {}
   for (let i = 0; i < starts.length; i++) {
     const at = starts[i]!;
     const end = starts[i + 1] ?? text.length;
-    const seam = at === 0 && messages.length === 0 ? '' : 'assistant';
+    // Only a leading channel word comes without the `assistant` of a seam.
+    const seam = i === 0 && leading ? '' : 'assistant';
     const header = readHeader(text.slice(at + seam.length, end));
     if (!header) return ambiguous(text, `the header ${JSON.stringify(text.slice(at, Math.min(end, at + 60)))} cannot be read`);
     const headerEnd = at + seam.length + header.length;

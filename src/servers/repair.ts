@@ -7,7 +7,7 @@ import { functionNames, modelFunctionName } from '../harmony/functionNames';
 import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from '../harmony/parserTypes';
 import { note as parserNote, type ParserNote } from '../harmony/notes';
 import { addressesTool } from '../harmony/recipients';
-import { looksStripped, mayBecomeStripped, splitStrippedMarkers } from '../harmony/strippedMarkers';
+import { firstSeam, looksStripped, mayBecomeStripped, seamStartLength, splitStrippedMarkers } from '../harmony/strippedMarkers';
 import { JSON_CALL_CONTENT_TYPE, LITERAL, isObject } from '../harmony/index';
 import { specialId } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
@@ -223,29 +223,40 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
   }
 
   private takeReasoning(piece: string): void {
-    if (this.reasoning.kind === 'plain') {
-      this.writer.say('analysis', piece);
+    const { kind, held } = this.reasoning;
+    const text = held + piece;
+    if (kind === 'stripped' || (kind === 'undecided' && looksStripped(text))) {
+      this.reasoning = { kind: 'stripped', held: text };
       return;
     }
-    const text = this.reasoning.held + piece;
-    if (this.reasoning.kind === 'stripped' || looksStripped(text)) this.reasoning = { kind: 'stripped', held: text };
-    else if (mayBecomeStripped(text)) this.reasoning = { kind: 'undecided', held: text };
-    else {
-      this.reasoning = { kind: 'plain', held: '' };
-      this.writer.say('analysis', text);
+    if (kind === 'undecided' && mayBecomeStripped(text)) {
+      this.reasoning = { kind: 'undecided', held: text };
+      return;
     }
+    // Reasoning as it comes, until a seam (`…assistantfinal…`) shows the server skipped the
+    // special tokens of the messages after it: from there it is held and split at the end.
+    // `held` of plain reasoning is a tail that may be such a seam split across deltas.
+    const seam = firstSeam(text);
+    if (seam >= 0) {
+      this.writer.say('analysis', text.slice(0, seam));
+      this.reasoning = { kind: 'stripped', held: text.slice(seam) };
+      return;
+    }
+    const keep = seamStartLength(text);
+    this.writer.say('analysis', text.slice(0, text.length - keep));
+    this.reasoning = { kind: 'plain', held: text.slice(text.length - keep) };
   }
 
   /** Held reasoning goes out before anything that follows it. */
   private flushReasoning(truncated: boolean): void {
     const { kind, held } = this.reasoning;
     this.reasoning = { kind: 'plain', held: '' };
-    if (kind === 'stripped') this.writeStripped(held, truncated);
+    if (kind === 'stripped') this.writeStripped(held, truncated, 'analysis');
     else this.writer.say('analysis', held);
   }
 
   private takeContent(piece: string): void {
-    if (this.reasoning.kind !== 'plain') this.flushReasoning(false);
+    if (this.reasoning.kind !== 'plain' || this.reasoning.held !== '') this.flushReasoning(false);
     let text = piece;
     if (this.route.kind === 'undecided') {
       text = this.route.held + piece;
@@ -348,7 +359,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
   }
 
   private takeToolCall(chunk: Extract<ChatChunk, { type: 'toolCall' }>): void {
-    if (this.reasoning.kind !== 'plain') this.flushReasoning(false);
+    if (this.reasoning.kind !== 'plain' || this.reasoning.held !== '') this.flushReasoning(false);
     this.writer.closeText('end');
     this.endLeak(true);
     let call = this.calls.get(chunk.index);
@@ -375,7 +386,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
 
   /** The end of the stream (or its break): whatever is held or open goes out and is closed. */
   private closeAll(truncated: boolean): void {
-    if (this.reasoning.kind !== 'plain') this.flushReasoning(truncated);
+    if (this.reasoning.kind !== 'plain' || this.reasoning.held !== '') this.flushReasoning(truncated);
     const route = this.route;
     if (route.kind === 'json' || route.kind === 'undecided') {
       const text = route.kind === 'json' ? route.text : route.held;
@@ -385,7 +396,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
     } else if (route.kind === 'plain') {
       this.writer.say('final', route.held);
     } else if (route.kind === 'stripped') {
-      this.writeStripped(route.text, truncated);
+      this.writeStripped(route.text, truncated, 'final');
     } else if (route.leak !== undefined) {
       // The server stopped on <|call|>/<|return|> but does not put it in the text: end the leaked message as the model did.
       const lastOpen = [...route.leak.opened.values()].at(-1);
@@ -401,10 +412,12 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
   }
 
   /** Stripped Harmony split at its seams (ambiguous text stays one answer, noted); the last message ends as the server did. */
-  private writeStripped(text: string, truncated: boolean): void {
-    const messages = splitStrippedMarkers(text)?.messages ?? [{ header: { role: 'assistant', channel: 'final' }, content: text, notes: [] }];
+  private writeStripped(text: string, truncated: boolean, field: 'analysis' | 'final'): void {
+    // Text of the reasoning field is the analysis channel up to its first seam, and stays reasoning when the seams are not clear.
+    const options = field === 'analysis' ? { leadingChannel: field } : {};
+    const messages = splitStrippedMarkers(text, options)?.messages ?? [{ header: { role: 'assistant', channel: field }, content: text, notes: [] }];
     messages.forEach((message, i) => {
-      const header = this.normalise(message.header.channel === undefined ? { ...message.header, channel: 'final' } : message.header);
+      const header = this.normalise(message.header.channel === undefined ? { ...message.header, channel: field } : message.header);
       const m = this.writer.open(header, message.notes);
       this.writer.append(m, message.content);
       const last = i === messages.length - 1;

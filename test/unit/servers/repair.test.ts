@@ -74,6 +74,50 @@ describe('chat repairs', () => {
     assert.deepEqual(messagesOf(plain.items).map((m) => [m.channel, m.content]), [['final', 'finally, it works']]);
   });
 
+  test('a reasoning field with no channel word in front is split at a later seam, even one split across deltas; the word assistant alone is reasoning', async () => {
+    const { items } = await repair(
+      ['read_file'],
+      { type: 'reasoning', text: 'The assistant should read a.ts.' },
+      { type: 'reasoning', text: ' Read it.assis' },
+      { type: 'reasoning', text: 'tantcommentary to=functions.read_file json{"path":"a.ts"}' },
+      stop,
+    );
+    assert.deepEqual(
+      messagesOf(items).map((m) => [m.channel, m.recipient, m.content, m.stop]),
+      [
+        ['analysis', undefined, 'The assistant should read a.ts. Read it.', 'end'],
+        ['commentary', 'functions.read_file', '{"path":"a.ts"}', 'call'],
+      ],
+    );
+    assert.deepEqual(items.at(-1), { type: 'done', finishReason: 'toolCalls', endpoint: 'chat' });
+    const answer = await repair([], { type: 'reasoning', text: 'Greet back.assistantfinalHi!' }, stop);
+    assert.deepEqual(
+      messagesOf(answer.items).map((m) => [m.channel, m.content, m.stop]),
+      [
+        ['analysis', 'Greet back.', 'end'],
+        ['final', 'Hi!', 'return'],
+      ],
+    );
+    // A seam whose header cannot be read: the text stays reasoning (noted), never the answer.
+    const unclear = await repair([], { type: 'reasoning', text: 'Hmm.assistant to= json{}' }, stop);
+    assert.deepEqual(
+      messagesOf(unclear.items).map((m) => [m.channel, m.content]),
+      [
+        ['analysis', 'Hmm.'],
+        ['analysis', 'assistant to= json{}'],
+      ],
+    );
+    // A tail that only looked like a seam's start goes out as reasoning when the field ends.
+    const tail = await repair([], { type: 'reasoning', text: 'Thinking as assist' }, { type: 'content', text: 'Done.' }, stop);
+    assert.deepEqual(
+      messagesOf(tail.items).map((m) => [m.channel, m.content]),
+      [
+        ['analysis', 'Thinking as assist'],
+        ['final', 'Done.'],
+      ],
+    );
+  });
+
   test('a reasoning field that starts like stripped Harmony (analysis…assistantfinal…) is split too; ordinary reasoning streams as it comes', async () => {
     const { items } = await repair([], { type: 'reasoning', text: 'analysisThe user greets.' }, { type: 'reasoning', text: 'assistantfinalHi there!' }, stop);
     assert.deepEqual(
