@@ -39,7 +39,7 @@ function family(id: string): string {
 export function modelInformation(server: ServerSettings, info: ModelInfo, settings: Settings): GptOssModel {
   const context = info.contextLength ?? DEFAULT_CONTEXT;
   const maxOutputTokens = Math.min(settings.maxOutputTokens, Math.floor(context / 2));
-  // A variable, not a literal return: the two runtime fields below are not in the stable type.
+  // A variable, not a literal return: the runtime fields below are not in the stable type.
   const model = {
     id: `${info.id}@${server.url}`,
     name: info.id,
@@ -60,6 +60,14 @@ export function modelInformation(server: ServerSettings, info: ModelInfo, settin
     // https://github.com/microsoft/vscode/blob/main/src/vscode-dts/vscode.proposed.chatProvider.d.ts,
     // and copied as is by src/vs/workbench/api/common/extHostLanguageModels.ts).
     isUserSelectable: true,
+    // What the agent host (Agents window) reads to offer a bring-your-own-key model, copied by the
+    // extension host without a proposal check (extHostLanguageModels.ts, $provideLanguageModelChatInfo):
+    // it lists only models with isBYOK (VS Code infers it for non-Copilot extensions today; said here
+    // outright), and its context window is maxContextWindowTokens, else input + output. The Thinking
+    // Effort enum and default below become its supportedReasoningEfforts and defaultReasoningEffort
+    // (agentHostByokLmHandler in VS Code's workbench; read in 1.139).
+    isBYOK: true,
+    maxContextWindowTokens: context,
     configurationSchema: {
       properties: {
         reasoningEffort: {

@@ -21,7 +21,8 @@ export async function run(): Promise<void> {
       for (const line of format(...data).split('\n')) process.stdout.write(`${prefix}${line}\n`);
     };
   }
-  const mocha = new Mocha({ ui: 'tdd', color: process.env.GPT_OSS_EXTENSION_TEST_COLOR !== '0', timeout: 30_000 });
+  const grep = process.env.GPT_OSS_EXTENSION_TEST_GREP;
+  const mocha = new Mocha({ ui: 'tdd', color: process.env.GPT_OSS_EXTENSION_TEST_COLOR !== '0', timeout: 30_000, ...(grep ? { grep } : {}) });
   for (const file of readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort()) {
     mocha.addFile(join(__dirname, file));
   }

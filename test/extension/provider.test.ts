@@ -7,6 +7,7 @@ import { decode } from '../../src/harmony/tokenizer';
 import { referenceEncodeAllSpecial, referenceEncodeOrdinary } from '../support/jsTiktokenHarmony';
 import { Special } from '../../src/harmony/tokens';
 import { MODEL_ID, startScriptedLlamaServer, type ScriptedLlamaServer } from '../support/scriptedLlamaServer';
+import { waitForModel, withScriptedLlamacpp } from './scriptedModel';
 
 const WEATHER_TOOL: vscode.LanguageModelChatTool = {
   name: 'get_weather',
@@ -43,15 +44,6 @@ async function collect(response: vscode.LanguageModelChatResponse): Promise<Coll
 /** An error as the failing assertion shows it: errors from another process may come as plain objects. */
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.constructor.name} ${error.name}: ${error.message}` : JSON.stringify(error);
-}
-
-async function waitForModel(): Promise<vscode.LanguageModelChat> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const [model] = await vscode.lm.selectChatModels({ vendor: 'gpt-oss' });
-    if (model) return model;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('no gpt-oss model appeared within 10 s');
 }
 
 suite('gpt-oss provider (scripted stand-in for llama-server)', () => {
@@ -166,21 +158,6 @@ suite('gpt-oss provider (scripted stand-in for llama-server)', () => {
     assert.ok(error.message.includes(server.url), error.message);
   });
 });
-
-/** Registers the suite's setup and teardown: a stand-in server, configured as the one gpt-oss server (kind llamacpp). */
-function withScriptedLlamacpp(): { server: ScriptedLlamaServer; model: vscode.LanguageModelChat } {
-  const context = {} as { server: ScriptedLlamaServer; model: vscode.LanguageModelChat };
-  suiteSetup(async () => {
-    context.server = await startScriptedLlamaServer(32768);
-    await vscode.workspace.getConfiguration('gptOss').update('servers', [{ url: context.server.url, kind: 'llamacpp' }], vscode.ConfigurationTarget.Global);
-    context.model = await waitForModel();
-  });
-  suiteTeardown(async () => {
-    await vscode.workspace.getConfiguration('gptOss').update('servers', undefined, vscode.ConfigurationTarget.Global);
-    await context.server?.close();
-  });
-  return context;
-}
 
 suite('gpt-oss provider errors as VS Code’s own (scripted stand-in for llama-server)', () => {
   const scripted = withScriptedLlamacpp();

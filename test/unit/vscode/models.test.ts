@@ -12,3 +12,22 @@ test('a 4,096-token context warns that agent mode does not fit; 32,768 does not 
   const large = modelInformation(server, { id: 'gpt-oss-20b', contextLength: 32768 }, DEFAULT_SETTINGS) as { warningText?: string };
   assert.equal(large.warningText, undefined);
 });
+
+test('the fields the agent host lists a bring-your-own-key model by: isBYOK, the context window, the efforts and their default', () => {
+  const settings = { ...DEFAULT_SETTINGS, reasoningEffort: 'high' as const };
+  const model = modelInformation(server, { id: 'gpt-oss-20b', contextLength: 32768 }, settings) as unknown as {
+    isBYOK?: boolean;
+    maxContextWindowTokens?: number;
+    maxInputTokens: number;
+    maxOutputTokens: number;
+    targetChatSessionType?: string;
+    configurationSchema?: { properties?: { reasoningEffort?: { enum?: string[]; default?: string } } };
+  };
+  assert.equal(model.isBYOK, true);
+  assert.equal(model.maxContextWindowTokens, 32768);
+  assert.equal(model.maxInputTokens + model.maxOutputTokens, 32768);
+  // A model bound to one chat session type is left out of the agent host's list.
+  assert.equal(model.targetChatSessionType, undefined);
+  assert.deepEqual(model.configurationSchema?.properties?.reasoningEffort?.enum, ['low', 'medium', 'high']);
+  assert.equal(model.configurationSchema?.properties?.reasoningEffort?.default, 'high');
+});
