@@ -8,7 +8,7 @@ import { SERVER_KINDS, ServerError, complete, detect, redactSecrets, type Endpoi
 import { UsageError, parseJson, type CliIo } from './io';
 
 export const CHAT_USAGE =
-  `chat --url URL [--model M] [--kind auto|vllm|llamacpp|ollama|lmstudio|openai] [--endpoint raw|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--deadline SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY)`;
+  `chat --url URL [--model M] [--kind ${['auto', ...SERVER_KINDS].join('|')}] [--endpoint raw|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--deadline SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY)`;
 
 export const KEY_ENV = 'HARMONY_API_KEY';
 

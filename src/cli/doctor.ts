@@ -7,7 +7,7 @@ import { KEY_ENV, SERVER_ARGS, oneOf, positiveNumber, redactedIo } from './chat'
 import { UsageError, type CliIo } from './io';
 
 export const DOCTOR_USAGE =
-  'doctor --url URL [--model M] [--kind auto|vllm|llamacpp|ollama|lmstudio|openai] [--max-tokens N] [--timeout SECONDS]   checks a server for agent mode: context, stop tokens, tokenizer, chat template, speed, cache (key from $HARMONY_API_KEY)';
+  `doctor --url URL [--model M] [--kind ${['auto', ...SERVER_KINDS].join('|')}] [--max-tokens N] [--timeout SECONDS]   checks a server for agent mode: context, stop tokens, tokenizer, chat template, speed, cache (key from $HARMONY_API_KEY)`;
 
 export async function doctorCommand(args: string[], cliIo: CliIo): Promise<number> {
   const apiKey = process.env[KEY_ENV] || undefined;

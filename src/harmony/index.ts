@@ -9,6 +9,7 @@ export { parseCompletion, summarise, type BuiltinCall, type CompletionOptions, t
 export { createParser, type HarmonyParser, type ParserOptions } from './parser';
 export type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from './parserTypes';
 export { MARKUP_BREAK, breakMarkup, promptText } from './promptText';
+export { finishedTurnItems, type TurnRole } from './turns';
 export { renderConversation, renderForCompletion, renderForTraining, renderMessage, type AnalysisPolicy, type RenderOptions } from './render';
 export { looksStripped, mayBecomeStripped, splitStrippedMarkers, type StrippedMessage, type StrippedOptions, type StrippedSplit } from './strippedMarkers';
 export { addressesTool, NON_TOOL_RECIPIENTS } from './recipients';

@@ -6,6 +6,7 @@ import type { SchemaStyle } from './schemaToTs';
 import { developerText, systemText } from './sections';
 import { appendIds, encodeOrdinary, encodeOrdinaryCached } from './tokenizer';
 import { LITERAL, Special } from './tokens';
+import { finishedTurnItems } from './turns';
 import { ROLES, type Content, type Message, type Role } from './types';
 
 /**
@@ -125,20 +126,8 @@ function droppedByHarmonyRule(messages: readonly Message[]): Set<number> {
 }
 
 function droppedFinishedTurns(messages: readonly Message[]): Set<number> {
-  const dropped = new Set<number>();
-  let turn: number[] = [];
-  const closeTurn = (): void => {
-    if (turn.some((i) => messages[i]?.author.role === 'assistant' && messages[i]?.channel === 'final')) {
-      for (const i of turn) if (messages[i]?.channel === 'analysis') dropped.add(i);
-    }
-    turn = [];
-  };
-  messages.forEach((m, i) => {
-    if (m.author.role === 'user') closeTurn();
-    turn.push(i);
-  });
-  closeTurn();
-  return dropped;
+  const finished = finishedTurnItems(messages, (m) => (m.author.role === 'user' ? 'user' : m.author.role === 'assistant' && m.channel === 'final' ? 'answer' : 'other'));
+  return new Set([...finished].filter((i) => messages[i]?.channel === 'analysis'));
 }
 
 function droppedAnalysis(messages: readonly Message[], policy: AnalysisPolicy): Set<number> {

@@ -1,8 +1,11 @@
 // `/v1/chat/completions` on every server: the request in each server's field names,
 // and its stream reduced to ChatChunks with one name per thing (reasoning arrives as
-// `reasoning`, `reasoning_content` or `thinking`; tool calls incrementally or whole).
+// `reasoning`, `reasoning_content`, `thinking` or OpenRouter's `reasoning_details`; tool calls
+// incrementally or whole).
+import { isObject } from '../harmony/index';
 import { finishReason } from './completions';
-import { repairHistory } from './history';
+import { detailsText, repairHistory } from './history';
+import { HOSTED_PROVIDERS, isHostedKind } from './providers';
 import type { ChatChunk, ChatCompletionsRequest, CompletionRequest, ServerKind } from './types';
 
 /** Fields of ours (or of the renderer's input) that no server should see. */
@@ -30,12 +33,18 @@ export function chatBody(kind: ServerKind, model: string | undefined, chat: Chat
 }
 
 /**
- * Reasoning effort where each server reads it: vLLM, LM Studio and hosted endpoints the
+ * Reasoning effort where each server reads it: vLLM, LM Studio and generic endpoints the
  * top-level `reasoning_effort`; Ollama's /v1 the same field (it becomes `think`);
- * llama.cpp the template's `chat_template_kwargs`, plus the top-level field newer builds read.
+ * llama.cpp the template's `chat_template_kwargs`, plus the top-level field newer builds read;
+ * hosted providers where their row in providers.ts says (OpenRouter `reasoning.effort`).
  */
 function effortFields(kind: ServerKind, effort: string | undefined, chat: ChatCompletionsRequest): Record<string, unknown> {
   if (effort === undefined) return {};
+  if (isHostedKind(kind)) {
+    const fields = HOSTED_PROVIDERS[kind].effort(effort);
+    // A `reasoning` object of the caller's keeps its other settings.
+    return isObject(fields.reasoning) && isObject(chat.reasoning) ? { ...fields, reasoning: { ...chat.reasoning, ...fields.reasoning } } : fields;
+  }
   if (kind === 'llamacpp') {
     const kwargs = chat.chat_template_kwargs !== null && typeof chat.chat_template_kwargs === 'object' ? chat.chat_template_kwargs : {};
     return { reasoning_effort: effort, chat_template_kwargs: { ...kwargs, reasoning_effort: effort } };
@@ -54,12 +63,21 @@ interface DeltaWire {
   readonly reasoning?: unknown;
   readonly reasoning_content?: unknown;
   readonly thinking?: unknown;
+  /** OpenRouter: the same reasoning as detail objects (`reasoning.text`), alone where `reasoning` is absent. */
+  readonly reasoning_details?: unknown;
   readonly tool_calls?: readonly ToolCallWire[] | null;
 }
 
 interface ChatChunkWire {
   readonly choices?: readonly { readonly delta?: DeltaWire | null; readonly finish_reason?: unknown }[];
-  readonly usage?: { readonly prompt_tokens?: unknown; readonly completion_tokens?: unknown } | null;
+  readonly usage?: UsageWire | null;
+  /** Groq: usage on the last chunk, under its own key. */
+  readonly x_groq?: { readonly usage?: UsageWire | null } | null;
+}
+
+interface UsageWire {
+  readonly prompt_tokens?: unknown;
+  readonly completion_tokens?: unknown;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -73,8 +91,13 @@ export function chatEvent(item: unknown): ChatChunk[] {
   const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
   const delta = choice?.delta;
   if (delta) {
-    // vLLM sent `reasoning` and `reasoning_content` side by side for a while: one of them, never both.
-    const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content) ?? nonEmpty(delta.thinking);
+    // vLLM sent `reasoning` and `reasoning_content` side by side for a while, OpenRouter sends
+    // `reasoning` and `reasoning_details`: one of them, never both.
+    const reasoning =
+      nonEmpty(delta.reasoning) ??
+      nonEmpty(delta.reasoning_content) ??
+      nonEmpty(delta.thinking) ??
+      (Array.isArray(delta.reasoning_details) ? nonEmpty(detailsText(delta.reasoning_details)) : undefined);
     if (reasoning !== undefined) out.push({ type: 'reasoning', text: reasoning });
     const content = nonEmpty(delta.content);
     if (content !== undefined) out.push({ type: 'content', text: content });
@@ -93,7 +116,7 @@ export function chatEvent(item: unknown): ChatChunk[] {
     }
   }
   if (choice && typeof choice.finish_reason === 'string') out.push({ type: 'finish', reason: finishReason(choice.finish_reason), raw: choice.finish_reason });
-  const usage = chunk.usage;
+  const usage = chunk.usage ?? chunk.x_groq?.usage;
   if (usage && (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number')) {
     out.push({
       type: 'usage',

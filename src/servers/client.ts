@@ -9,6 +9,8 @@ import { detectServer, listModels as listServerModels, type Detection } from './
 import { ServerError, cutError, isEndpointMissing } from './errors';
 import { feedRaw } from './feed';
 import { httpContext, openExchange, type Exchange, type HttpContext } from './http';
+import { kindName } from './kinds';
+import { HOSTED_PROVIDERS, hostedKindOfUrl, isHostedKind } from './providers';
 import { llamacppCompletionBody, llamacppEvents } from './llamacpp';
 import { ollamaContextOf, ollamaEvent, ollamaNumCtx, ollamaRawParts, promptTooLongError, userNumCtx } from './ollama';
 import { harmonyParser } from './harmonyParser';
@@ -17,13 +19,6 @@ import { repairChat } from './repair';
 import { sseSource } from './sse';
 import type { ChatCompletionsRequest, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, ServerLogger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
 
-const KIND_NAMES: Record<ServerKind, string> = {
-  vllm: 'vLLM',
-  llamacpp: 'llama.cpp',
-  ollama: 'Ollama',
-  lmstudio: 'LM Studio',
-  openai: 'an OpenAI-compatible server',
-};
 
 // Detection costs five requests; a URL's server rarely changes kind, so it is asked once
 // in a while, not per request. Keyed by URL and key (a different key may see different models).
@@ -52,8 +47,9 @@ async function resolveKind(http: HttpContext, config: ServerConfig, signal: Abor
   const key = cacheKey(http);
   const cached = detections.get(key);
   if (cached && Date.now() - cached.at < DETECTION_TTL_MS) return cached.detection;
-  const detection = await detectServer(http, signal);
-  http.logger.info(`[detect] ${http.display} is ${KIND_NAMES[detection.kind]}: ${detection.evidence}`);
+  const hosted = hostedKindOfUrl(config.url);
+  const detection = hosted !== undefined ? { kind: hosted, evidence: `the URL is ${HOSTED_PROVIDERS[hosted].name}'s (${new URL(http.root).hostname})` } : await detectServer(http, signal);
+  http.logger.info(`[detect] ${http.display} is ${kindName(detection.kind)}: ${detection.evidence}`);
   detections.set(key, { detection, at: Date.now() });
   return detection;
 }
@@ -85,7 +81,7 @@ function endpointFor(kind: ServerKind, config: ServerConfig, request: Completion
   if (request.endpoint) return request.endpoint;
   if (config.endpoint === 'raw' || config.endpoint === 'chat') return config.endpoint;
   // Hosted endpoints rarely offer /v1/completions for gpt-oss; every local server does.
-  return kind === 'openai' ? 'chat' : 'raw';
+  return kind === 'openai' || isHostedKind(kind) ? 'chat' : 'raw';
 }
 
 function promptOf(request: CompletionRequest): { ids: readonly number[]; text: string } {
@@ -182,11 +178,11 @@ async function openRaw(
       : kind === 'vllm'
         ? [v1CompletionsIds(kind, model, prompt.ids, request)]
         : [v1CompletionsText(model, prompt.text, request)];
-  if (kind === 'lmstudio' || kind === 'openai') warnIfTextPromptInexact(prompt, http.logger);
+  if (kind === 'lmstudio' || kind === 'openai' || isHostedKind(kind)) warnIfTextPromptInexact(prompt, http.logger);
   for (const [i, route] of routes.entries()) {
     try {
-      const exchange = await openExchange(http, { method: 'POST', path: route.path, body: withExtra(route.body, extra, ['prompt', 'stream']), signal, assumedKind: KIND_NAMES[kind] });
-      http.logger.info(`[client] ${KIND_NAMES[kind]} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
+      const exchange = await openExchange(http, { method: 'POST', path: route.path, body: withExtra(route.body, extra, ['prompt', 'stream']), signal, assumedKind: kindName(kind) });
+      http.logger.info(`[client] ${kindName(kind)} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
       return { source: sseSource(exchange, http.logger, route.map), exchange };
     } catch (error) {
       const next = routes[i + 1];
@@ -286,9 +282,9 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
   }
   const chat: ChatCompletionsRequest | undefined = request.chat;
   if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');
-  const current = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: KIND_NAMES[kind] });
+  const current = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: kindName(kind) });
   exchange = current;
-  http.logger.info(`[client] ${KIND_NAMES[kind]} /v1/chat/completions${model ? ` model ${model}` : ''}`);
+  http.logger.info(`[client] ${kindName(kind)} /v1/chat/completions${model ? ` model ${model}` : ''}`);
   const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {
     const name = (t as { function?: { name?: unknown } } | null)?.function?.name;
     return typeof name === 'string' ? [name] : [];

@@ -123,8 +123,8 @@ export async function listModels(http: HttpContext, kind: ServerKind, signal?: A
       }
       return fromEntries(await getJson(http, '/v1/models', signal), 'GET /v1/models');
     }
-    case 'vllm':
-    case 'openai':
+    default:
+      // vLLM, generic OpenAI-compatible servers and hosted providers (context_length, context_window where they say).
       return fromEntries(await getJson(http, '/v1/models', signal), 'GET /v1/models');
   }
 }

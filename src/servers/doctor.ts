@@ -10,6 +10,8 @@ import { complete, detect, forgetServer, listModels } from './client';
 import type { Detection } from './detect';
 import { ServerError } from './errors';
 import { httpContext, openExchange, probe, type HttpContext } from './http';
+import { kindName } from './kinds';
+import { HOSTED_PROVIDERS, isHostedKind, type HostedKind } from './providers';
 import { llamacppContextLength } from './llamacpp';
 import { ollamaContextOf, ollamaNumCtx, ollamaRunningModels, userNumCtx } from './ollama';
 import { sseSource } from './sse';
@@ -68,8 +70,6 @@ const WEATHER_TOOL = {
     parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   },
 };
-
-const KIND_NAMES: Record<ServerKind, string> = { vllm: 'vLLM', llamacpp: 'llama.cpp', ollama: 'Ollama', lmstudio: 'LM Studio', openai: 'OpenAI-compatible server' };
 
 function isGptOss(id: string): boolean {
   return /gpt[-_.]?oss/i.test(id);
@@ -137,14 +137,13 @@ export function contextCheck(facts: ContextFacts, needed: number, agentPrompt: n
   const inForce = `${facts.inForce} tokens${facts.slots !== undefined && facts.slots > 1 ? ' per slot' : ''} (${facts.source ?? 'reported'})`;
   if (facts.inForce >= needed) return check('Context', 'pass', `${inForce}; ${need}`);
   const slots = facts.slots ?? 1;
-  const fixes: Record<ServerKind, string> = {
+  const fixes: Partial<Record<ServerKind, string>> = {
     llamacpp: `llama-server -c ${size * slots}${slots > 1 ? ` --parallel ${slots} (the context is shared by the slots)` : ''}`,
     vllm: `vllm serve ${facts.model} --max-model-len ${size}`,
     lmstudio: `lms load ${facts.model} --context-length ${size} (or set Context Length when loading the model)`,
     openai: `raise the server's context to ${size} tokens`,
-    ollama: '',
   };
-  return check('Context', 'fail', `${inForce}; ${need}`, fixes[facts.kind]);
+  return check('Context', 'fail', `${inForce}; ${need}`, fixes[facts.kind] ?? `choose a model (or provider) that serves at least ${size} tokens of context`);
 }
 
 async function contextFacts(
@@ -257,14 +256,14 @@ export function speedCheck(first: RoundTrip, second: RoundTrip | undefined, seco
   if (cached === undefined) return check('Speed and cache', 'warn', `${speed}; the server does not report prefix-cache reuse`);
   const reuse = `${cached} of ${secondPromptTokens} prompt tokens of a request extending the first came from the prefix cache`;
   if (cached > 0) return check('Speed and cache', 'pass', `${speed}; ${reuse}`);
-  const fixes: Record<ServerKind, string> = {
+  const fixes: Partial<Record<ServerKind, string>> = {
     llamacpp: 'start llama-server with one slot per conversation (--parallel 1) and keep cache_prompt on',
     vllm: 'vllm serve … --enable-prefix-caching',
     ollama: 'keep the model loaded between requests (OLLAMA_KEEP_ALIVE) and send one conversation at a time',
     lmstudio: 'keep the model loaded; LM Studio reuses the prompt cache of the last request',
     openai: 'enable prefix caching on the server',
   };
-  return check('Speed and cache', 'warn', `${speed}; ${reuse}`, fixes[kind]);
+  return check('Speed and cache', 'warn', `${speed}; ${reuse}`, fixes[kind] ?? 'enable prefix caching on the server');
 }
 
 // ── tokenizer ──────────────────────────────────────────────────────────────────────────
@@ -313,6 +312,7 @@ async function chatProbe(http: HttpContext, kind: ServerKind, model: string | un
   const source = sseSource(exchange, http.logger, (item: unknown) => {
     const delta = (item as { choices?: { delta?: Record<string, unknown> }[] }).choices?.[0]?.delta ?? {};
     for (const field of ['reasoning', 'reasoning_content', 'thinking']) if (typeof delta[field] === 'string' && delta[field] !== '') findings.reasoningFields.add(field);
+    if (Array.isArray(delta.reasoning_details) && delta.reasoning_details.length > 0) findings.reasoningFields.add('reasoning_details');
     return chatEvent(item);
   });
   try {
@@ -334,6 +334,7 @@ async function chatProbe(http: HttpContext, kind: ServerKind, model: string | un
 
 export function chatCheck(findings: ChatFindings | { error: unknown }, kind: ServerKind): DoctorCheck {
   if ('error' in findings) {
+    if (isHostedKind(kind)) return check('Chat path', 'fail', `/v1/chat/completions failed: ${messageOf(findings.error)}`, `check the model id (${HOSTED_PROVIDERS[kind].name} names it as its /v1/models lists it) and the API key`);
     const fix = kind === 'llamacpp' ? 'llama-server --jinja (the raw path, our default, does not need the chat path)' : 'nothing, if you use the raw path (gptOss.endpoint "auto" or "raw"): it does not need the chat path';
     return check('Chat path', 'warn', `/v1/chat/completions failed: ${messageOf(findings.error)}`, fix);
   }
@@ -345,6 +346,21 @@ export function chatCheck(findings: ChatFindings | { error: unknown }, kind: Ser
     return check('Chat path', 'warn', `${reasoning}; Harmony markup leaks into ${leaks.join(' and ') || 'content'}; ${call}`, 'use the raw endpoint (gptOss.endpoint "auto" or "raw"): our parser reads the markup; the chat path repairs what it can');
   }
   return check('Chat path', 'pass', `${reasoning}; no Harmony markup in content; ${call}`);
+}
+
+/** A hosted provider keeps the chain of thought through a tool loop only where it takes reasoning back. */
+export function reasoningLoopCheck(kind: HostedKind): DoctorCheck {
+  const provider = HOSTED_PROVIDERS[kind];
+  const docs = provider.docs.join(', ');
+  if (provider.sendBack !== undefined) {
+    return check('Reasoning in tool loops', 'pass', `earlier reasoning goes back in the assistant message's \`${provider.sendBack}\` while a tool loop runs, dropped after an answer (${docs})`);
+  }
+  return check(
+    'Reasoning in tool loops',
+    'warn',
+    `${provider.name} documents no field that takes earlier reasoning back (${docs}): the model reasons afresh at every tool step`,
+    'for long agent loops, a provider that keeps reasoning (OpenRouter, Groq, Fireworks) or a self-hosted server on the raw endpoint',
+  );
 }
 
 // ── the whole report ───────────────────────────────────────────────────────────────────
@@ -388,7 +404,7 @@ export async function runDoctor(config: ServerConfig, options: DoctorOptions = {
   const kind = detection.kind;
   checks.push(check('Reachable', 'pass', `${http.display} answers (${detection.evidence})`));
   const version = await versionOf(http, kind, signal);
-  checks.push(check('Server', 'pass', `${KIND_NAMES[kind]}${version === undefined ? ' (no version exposed)' : ` ${version}`}`));
+  checks.push(check('Server', 'pass', `${kindName(kind)}${version === undefined ? ' (no version exposed)' : ` ${version}`}`));
 
   let models: ModelInfo[];
   try {
@@ -407,6 +423,18 @@ export async function runDoctor(config: ServerConfig, options: DoctorOptions = {
     checks.push(contextCheck(await contextFacts(http, config, kind, chosen, agentPrompt, outputBudget, signal), needed, agentPrompt, outputBudget));
   } catch (error) {
     checks.push(check('Context', 'warn', `could not read the context: ${messageOf(error)}`));
+  }
+
+  if (isHostedKind(kind)) {
+    // Chat completions is the whole path to a hosted provider: no raw endpoint, tokenizer or cache to probe.
+    try {
+      checks.push(chatCheck(await chatProbe(http, kind, modelConfig.model, config.extraBody ?? {}, signal), kind));
+    } catch (error) {
+      if (error instanceof ServerError && error.kind === 'cancelled') throw error;
+      checks.push(chatCheck({ error }, kind));
+    }
+    checks.push(reasoningLoopCheck(kind));
+    return report();
   }
 
   const first = renderChatRequest(PROBE_REQUEST, { date: null });

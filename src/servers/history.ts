@@ -3,21 +3,43 @@
 // a tool message with no assistant tool call before it, render only one call per
 // assistant message (and name every result after the latest call), drop system
 // messages after the first, and fail on a null content. Each rewrite here keeps the
-// meaning and avoids one of those failures.
-import { isObject } from '../harmony/index';
+// meaning and avoids one of those failures. Earlier reasoning goes back in the field each
+// server reads, and only while a tool loop runs: a turn that reached its answer loses it, by the
+// renderer's own rule (harmony/turns.ts).
+import { finishedTurnItems, isObject } from '../harmony/index';
+import { GENERIC_GATEWAY, HOSTED_PROVIDERS, isHostedKind, type ReasoningSendBack } from './providers';
 import type { ServerKind } from './types';
 
 type Json = unknown;
 type Message = Record<string, Json>;
 
-/** Field each server reads the reasoning of an earlier assistant message from; undefined: do not send it. */
-const REASONING_FIELD: Record<ServerKind, string | undefined> = {
+/** Field each self-hosted server reads the reasoning of an earlier assistant message from; undefined: do not send it. */
+const SELF_HOSTED_REASONING_FIELD: Record<'vllm' | 'llamacpp' | 'ollama' | 'lmstudio', ReasoningSendBack | undefined> = {
   vllm: 'reasoning',
   llamacpp: 'reasoning_content',
   ollama: 'reasoning',
   lmstudio: undefined,
-  openai: undefined,
 };
+
+export function reasoningField(kind: ServerKind): ReasoningSendBack | undefined {
+  if (isHostedKind(kind)) return HOSTED_PROVIDERS[kind].sendBack;
+  return kind === 'openai' ? GENERIC_GATEWAY.sendBack : SELF_HOSTED_REASONING_FIELD[kind];
+}
+
+/** The reasoning in the wire form of `field`; OpenRouter's details pass through as the client had them. */
+function reasoningWire(field: ReasoningSendBack | undefined, reasoning: string, m: Message): Message {
+  if (field === undefined || reasoning === '') return {};
+  if (field !== 'reasoning_details') return { [field]: reasoning };
+  const details = Array.isArray(m.reasoning_details) && m.reasoning_details.length > 0 ? m.reasoning_details : [{ type: 'reasoning.text', text: reasoning, index: 0 }];
+  return { reasoning_details: details };
+}
+
+/** An assistant message with text and no tool call answered its turn; one with calls is a step of the loop. */
+function turnRole(m: Json): 'user' | 'answer' | 'other' {
+  if (!isObject(m)) return 'other';
+  if (m.role === 'user') return 'user';
+  return m.role === 'assistant' && toolCallsOf(m).length === 0 && textOf(m.content) !== '' ? 'answer' : 'other';
+}
 
 const JINJA_KINDS: ReadonlySet<ServerKind> = new Set(['llamacpp', 'ollama', 'lmstudio']);
 
@@ -35,7 +57,12 @@ function reasoningOf(m: Message): string {
     const text = textOf(m[key]);
     if (text !== '') return text;
   }
-  return '';
+  return Array.isArray(m.reasoning_details) ? detailsText(m.reasoning_details) : '';
+}
+
+/** The text of OpenRouter `reasoning_details` items (`reasoning.text` text, `reasoning.summary` summary). */
+export function detailsText(details: readonly unknown[]): string {
+  return details.map((d) => (isObject(d) ? (typeof d.text === 'string' ? d.text : typeof d.summary === 'string' ? d.summary : '') : '')).join('');
 }
 
 interface ToolCall {
@@ -66,7 +93,8 @@ function wireCall(call: ToolCall): Message {
 /** The history for `kind`, as a new array; the input is not modified. */
 export function repairHistory(kind: ServerKind, messages: readonly Json[]): Message[] {
   const jinja = JINJA_KINDS.has(kind);
-  const reasoningField = REASONING_FIELD[kind];
+  const field = reasoningField(kind);
+  const finished = finishedTurnItems(messages, turnRole);
   const instructions: string[] = [];
   const out: Message[] = [];
   const callNames = new Map<string, string>();
@@ -90,19 +118,19 @@ export function repairHistory(kind: ServerKind, messages: readonly Json[]): Mess
     }
     if (role === 'assistant') {
       const content = textOf(raw.content);
-      const reasoning = reasoningOf(raw);
+      const reasoning = finished.has(index) ? '' : reasoningOf(raw);
       const calls = toolCallsOf(raw);
       for (const call of calls) if (call.id !== undefined) callNames.set(call.id, call.name);
       if (calls.length === 0) {
         if (content === '' && reasoning === '') return; // nothing to say; some servers reject it
-        push({ role: 'assistant', content, ...(reasoning !== '' && reasoningField ? { [reasoningField]: reasoning } : {}) });
+        push({ role: 'assistant', content, ...reasoningWire(field, reasoning, raw) });
         return;
       }
       if (!jinja || calls.length === 1) {
         push({
           role: 'assistant',
           content,
-          ...(reasoning !== '' && reasoningField ? { [reasoningField]: reasoning } : {}),
+          ...reasoningWire(field, reasoning, raw),
           tool_calls: calls.map(wireCall),
         });
         return;
@@ -113,7 +141,7 @@ export function repairHistory(kind: ServerKind, messages: readonly Json[]): Mess
         push({
           role: 'assistant',
           content: i === 0 ? content : '',
-          ...(i === 0 && reasoning !== '' && reasoningField ? { [reasoningField]: reasoning } : {}),
+          ...(i === 0 ? reasoningWire(field, reasoning, raw) : {}),
           tool_calls: [wireCall(call)],
         });
         if (i < calls.length - 1 && call.id !== undefined) {

@@ -4,6 +4,7 @@ export type { Detection } from './detect';
 export { formatReportMarkdown, formatReportText, runDoctor, type CheckStatus, type DoctorCheck, type DoctorOptions, type DoctorReport } from './doctor';
 export { ServerError, displayUrl, isEndpointMissing, isModelMissing, type ServerErrorKind } from './errors';
 export { AGENT_PROMPT_TOKENS } from './doctor';
+export { GENERIC_GATEWAY, HOSTED_KINDS, HOSTED_PROVIDERS, hostedKindOfUrl, isHostedKind, type HostedKind, type HostedProvider, type ReasoningSendBack } from './providers';
 export { DEFAULT_REQUEST_LOG_SIZE, RequestLog, completionIds, exchangeSummary, recordExchange, transcriptText, type LoggedExchange } from './requestLog';
 export type { ParserFactory, StreamParser } from './parse';
 export { REDACTED, redactSecrets, redactingLogger } from './redact';

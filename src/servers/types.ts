@@ -2,9 +2,11 @@
 // is reduced to, and the events `complete` yields.
 import type { ParserEvent } from '../harmony/parserTypes';
 import type { ReasoningEffort } from '../harmony/types';
+import { HOSTED_KINDS, type HostedKind } from './providers';
 
-export type ServerKind = 'vllm' | 'llamacpp' | 'ollama' | 'lmstudio' | 'openai';
-export const SERVER_KINDS: readonly ServerKind[] = ['vllm', 'llamacpp', 'ollama', 'lmstudio', 'openai'];
+/** Self-hosted servers, a generic OpenAI-compatible endpoint (`openai`), and the hosted providers of providers.ts. */
+export type ServerKind = 'vllm' | 'llamacpp' | 'ollama' | 'lmstudio' | 'openai' | HostedKind;
+export const SERVER_KINDS: readonly ServerKind[] = ['vllm', 'llamacpp', 'ollama', 'lmstudio', 'openai', ...HOSTED_KINDS];
 
 /** Raw completion (our renderer decides every token) or the server's chat endpoint. */
 export type EndpointChoice = 'raw' | 'chat';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chatCommand } from '../../../src/cli/chat';
 import { UsageError, type CliIo } from '../../../src/cli/io';
-import { CAPTURES, capture, loopback, replayAt } from './loopback';
+import { CAPTURES, capture, fixture, loopback, replayAt } from './loopback';
 import { FAKE_KEY } from './helpers';
 
 function io(files: Record<string, string>): CliIo & { out: string; err: string } {
@@ -57,8 +57,25 @@ describe('harmony chat', () => {
     }
   });
 
+  for (const kind of ['openrouter', 'groq', 'cerebras', 'together', 'fireworks']) {
+    test(`--kind ${kind} against a replay of its docs-built stream: reasoning and the tool call, effort where ${kind} reads it`, async () => {
+      const server = await loopback(replayAt('/v1/chat/completions', fixture(`${kind}-chat-toolcall.sse`), [211, 1500]));
+      try {
+        const cli = io({ 'req.json': request });
+        const code = await chatCommand(['--url', server.url, '--kind', kind, '--model', 'openai/gpt-oss-120b', '--effort', 'low', 'req.json'], cli);
+        assert.equal(code, 0, cli.err);
+        assert.equal(cli.out, '[reasoning]\nUser asks for the weather in Tokyo. Need to call get_weather.\n[tool call get_weather]\n{"city":"Tokyo"}\n');
+        assert.match(cli.err, new RegExp(`^server: .* is ${kind} \\(configured\\)\nusage: 139 prompt \\+ 38 completion tokens\ndone: toolCalls via the chat endpoint\n$`));
+        const body = JSON.parse(server.requests[0]!.body) as Record<string, unknown>;
+        assert.deepEqual(kind === 'openrouter' ? body.reasoning : body.reasoning_effort, kind === 'openrouter' ? { effort: 'low' } : 'low');
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
   test('usage errors are UsageErrors (exit 2 through the dispatcher)', async () => {
     await assert.rejects(chatCommand(['req.json'], io({})), UsageError);
-    await assert.rejects(chatCommand(['--url', 'http://x', '--kind', 'tgi', 'r.json'], io({ 'r.json': request })), /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai/);
+    await assert.rejects(chatCommand(['--url', 'http://x', '--kind', 'tgi', 'r.json'], io({ 'r.json': request })), /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai, openrouter, groq, cerebras, together, fireworks/);
   });
 });

@@ -11,6 +11,7 @@ import { llamacppEvents } from '../../../src/servers/llamacpp';
 import { freePort } from '../../llama/server';
 import { runCli } from '../../support/cliHarness';
 import { startOllamaStandIn } from '../../support/ollama-stand-in';
+import { SSE_HEADERS, fixture, loopback } from './loopback';
 
 describe('doctor checks', () => {
   test('the agent prompt size is the rendered 36-tool agent request', () => {
@@ -108,6 +109,35 @@ describe('doctor against a STAND-IN Ollama', () => {
   });
 });
 
+describe('doctor against hosted providers (loopback replays of the chat fixtures built from their docs)', () => {
+  for (const kind of ['openrouter', 'cerebras'] as const) {
+    test(`${kind}: models, context, the chat path and whether reasoning stays in tool loops; no raw endpoint probed`, async () => {
+      const models = { object: 'list', data: [{ id: 'openai/gpt-oss-120b', object: 'model', context_length: 131072 }, { id: 'other/model', object: 'model', context_length: 8192 }] };
+      const chat = fixture(`${kind}-chat-toolcall.sse`);
+      const server = await loopback((request, res) => {
+        if (request.path === '/v1/models') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(models));
+        if (request.path === '/v1/chat/completions') return void res.writeHead(200, SSE_HEADERS).end(chat);
+        res.writeHead(404).end();
+      });
+      try {
+        const report = await runDoctor({ url: server.url, kind });
+        const byName = new Map(report.checks.map((c) => [c.name, c]));
+        assert.deepEqual([...byName.keys()], ['Reachable', 'Server', 'Models', 'Context', 'Chat path', 'Reasoning in tool loops']);
+        assert.match(byName.get('Context')!.summary, /^131072 tokens \(GET \/v1\/models context_length\)/);
+        assert.equal(byName.get('Chat path')?.status, 'pass');
+        assert.match(byName.get('Chat path')!.summary, kind === 'openrouter' ? /delta\.reasoning and delta\.reasoning_details/ : /delta\.reasoning;/);
+        const loop = byName.get('Reasoning in tool loops')!;
+        assert.equal(loop.status, kind === 'openrouter' ? 'pass' : 'warn');
+        assert.match(loop.summary, kind === 'openrouter' ? /`reasoning_details`/ : /Cerebras documents no field/);
+        assert.deepEqual([...new Set(server.requests.map((r) => r.path))].sort(), ['/v1/chat/completions', '/v1/models']);
+        assert.equal(report.passed, true);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
 describe('doctor against a server that is down', () => {
   test('one ✗ line naming the URL, nothing else checked, exit 1', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
@@ -127,6 +157,6 @@ describe('doctor against a server that is down', () => {
     assert.equal((await runCli(['doctor'])).code, 2);
     const bad = await runCli(['doctor', '--url', 'http://x', '--kind', 'tgi']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai/);
+    assert.match(bad.stderr, /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai, openrouter, groq, cerebras, together, fireworks/);
   });
 });

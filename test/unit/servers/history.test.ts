@@ -8,15 +8,37 @@ import { repairHistory } from '../../../src/servers/history';
 const call = (id: string, name: string, args: unknown = '{}') => ({ id, type: 'function', function: { name, arguments: args } });
 
 describe('history repair', () => {
-  test('reasoning goes in the field each server reads; generic servers get none', () => {
+  test('reasoning goes in the field each server reads while a tool loop runs; generic servers get none', () => {
     const history = [
-      { role: 'user', content: 'Hi' },
-      { role: 'assistant', content: 'Hello', reasoning_content: 'Greet back.' },
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', reasoning_content: 'Need the tool.', tool_calls: [call('c1', 'weather')] },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
     ];
-    assert.deepEqual(repairHistory('vllm', history)[1], { role: 'assistant', content: 'Hello', reasoning: 'Greet back.' });
-    assert.deepEqual(repairHistory('llamacpp', history)[1], { role: 'assistant', content: 'Hello', reasoning_content: 'Greet back.' });
-    assert.deepEqual(repairHistory('ollama', [{ role: 'assistant', content: 'Hello', thinking: 'Greet back.' }])[0], { role: 'assistant', content: 'Hello', reasoning: 'Greet back.' });
-    assert.deepEqual(repairHistory('openai', history)[1], { role: 'assistant', content: 'Hello' });
+    const loopStep = { role: 'assistant', content: '', tool_calls: [call('c1', 'weather')] };
+    assert.deepEqual(repairHistory('vllm', history)[1], { ...loopStep, reasoning: 'Need the tool.' });
+    assert.deepEqual(repairHistory('llamacpp', history)[1], { ...loopStep, reasoning_content: 'Need the tool.' });
+    assert.deepEqual(repairHistory('ollama', [{ role: 'assistant', content: '', thinking: 'Need the tool.', tool_calls: [call('c1', 'weather')] }])[0], { ...loopStep, reasoning: 'Need the tool.' });
+    assert.deepEqual(repairHistory('openai', history)[1], loopStep);
+  });
+
+  test("a turn that reached its answer loses its reasoning (the renderer's rule); the next turn's tool loop keeps its own", () => {
+    const history = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', reasoning: 'Need the tool.', tool_calls: [call('c1', 'weather')] },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+      { role: 'assistant', content: 'Sunny.', reasoning: 'Say it.' },
+      { role: 'user', content: 'And Oslo?' },
+      { role: 'assistant', content: '', reasoning: 'Again the tool.', tool_calls: [call('c2', 'weather')] },
+      { role: 'tool', tool_call_id: 'c2', content: 'rain' },
+    ];
+    const out = repairHistory('vllm', history);
+    assert.deepEqual(
+      out.filter((m) => m.role === 'assistant').map((m) => m.reasoning),
+      [undefined, undefined, 'Again the tool.'],
+    );
+    // The answer closes the trailing turn too: nothing of it goes back.
+    const answered = repairHistory('vllm', history.slice(0, 4));
+    assert.ok(answered.every((m) => m.reasoning === undefined));
   });
 
   test('empty content: null becomes "", an empty assistant message is dropped, content parts become a string', () => {

@@ -14,7 +14,7 @@ import { collect, memoryLogger, recordingParser } from './helpers';
 const request = JSON.parse(readFileSync(join(__dirname, '../../fixtures/agent-request.json'), 'utf8')) as Record<string, unknown>;
 const rendered = renderChatRequest(request, { date: '2026-11-22' });
 
-const routes: Record<ServerKind, { path: string; file: string; headers: Record<string, string> }> = {
+const routes: Partial<Record<ServerKind, { path: string; file: string; headers: Record<string, string> }>> = {
   vllm: { path: '/v1/completions', file: 'vllm-completions-toolcall.sse', headers: SSE_HEADERS },
   llamacpp: { path: '/completion', file: 'llamacpp-completion-toolcall.sse', headers: SSE_HEADERS },
   ollama: { path: '/api/generate', file: 'ollama-generate-raw-toolcall.ndjson', headers: NDJSON_HEADERS },
@@ -23,7 +23,7 @@ const routes: Record<ServerKind, { path: string; file: string; headers: Record<s
 };
 
 async function sentBody(kind: ServerKind, prompt: { ids: readonly number[] } | undefined): Promise<Record<string, unknown>> {
-  const route = routes[kind];
+  const route = routes[kind]!;
   const server = await loopback((req, res) => {
     res.writeHead(req.path === route.path ? 200 : 404, route.headers);
     res.end(req.path === route.path ? fixture(route.file) : undefined);
