@@ -6,9 +6,10 @@ import { parseArgs } from 'node:util';
 import { renderChatRequest, classify, type MessageHeader, REASONING_EFFORTS, type ReasoningEffort } from '../harmony';
 import { SERVER_KINDS, ServerError, complete, detect, redactSecrets, type EndpointChoice, type ServerKind, type ServerLogger } from '../servers';
 import { UsageError, parseJson, type CliIo } from './io';
+import { NETWORK_ENV_HELP, cliNetwork } from './network';
 
 export const CHAT_USAGE =
-  `chat --url URL [--model M] [--kind ${['auto', ...SERVER_KINDS].join('|')}] [--endpoint raw|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--deadline SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY)`;
+  `chat --url URL [--model M] [--kind ${['auto', ...SERVER_KINDS].join('|')}] [--endpoint raw|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--deadline SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY; ${NETWORK_ENV_HELP})`;
 
 export const KEY_ENV = 'HARMONY_API_KEY';
 
@@ -89,8 +90,11 @@ export async function chatCommand(args: string[], cliIo: CliIo): Promise<number>
     warn: (m) => io.stderr(`warning: ${m}\n`),
     error: (m) => io.stderr(`error: ${m}\n`),
   };
+  const network = cliNetwork();
+  if (network) logger.info(`network: ${network.description}`);
   const config = {
     url: values.url,
+    network,
     apiKey,
     kind: kind ?? 'auto',
     endpoint: endpoint ?? 'auto',
@@ -148,5 +152,6 @@ export async function chatCommand(args: string[], cliIo: CliIo): Promise<number>
     throw error;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
+    await network?.close();
   }
 }

@@ -5,9 +5,10 @@ import { parseArgs } from 'node:util';
 import { SERVER_KINDS, ServerError, formatReportText, runDoctor, type ServerKind } from '../servers';
 import { KEY_ENV, SERVER_ARGS, oneOf, positiveNumber, redactedIo } from './chat';
 import { UsageError, type CliIo } from './io';
+import { NETWORK_ENV_HELP, cliNetwork } from './network';
 
 export const DOCTOR_USAGE =
-  `doctor --url URL [--model M] [--kind ${['auto', ...SERVER_KINDS].join('|')}] [--max-tokens N] [--timeout SECONDS]   checks a server for agent mode: context, stop tokens, tokenizer, chat template, speed, cache (key from $HARMONY_API_KEY)`;
+  `doctor --url URL [--model M] [--kind ${['auto', ...SERVER_KINDS].join('|')}] [--max-tokens N] [--timeout SECONDS]   checks a server for agent mode: context, stop tokens, tokenizer, chat template, speed, cache (key from $HARMONY_API_KEY; ${NETWORK_ENV_HELP})`;
 
 export async function doctorCommand(args: string[], cliIo: CliIo): Promise<number> {
   const apiKey = process.env[KEY_ENV] || undefined;
@@ -21,10 +22,12 @@ export async function doctorCommand(args: string[], cliIo: CliIo): Promise<numbe
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort();
   process.once('SIGINT', onInterrupt);
+  const network = cliNetwork();
   try {
     const report = await runDoctor(
       {
         url: values.url,
+        network,
         apiKey,
         kind: kind ?? 'auto',
         model: values.model,
@@ -42,5 +45,6 @@ export async function doctorCommand(args: string[], cliIo: CliIo): Promise<numbe
     throw error;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
+    await network?.close();
   }
 }

@@ -92,6 +92,8 @@ export interface ErrorContext {
   readonly secret?: string | undefined;
   /** A hint for 404s: which kind this transport assumed, and what else to try. */
   readonly assumedKind?: string;
+  /** The proxy the request went through (no credentials); undefined: direct. */
+  readonly proxy?: string | undefined;
 }
 
 const EXCERPT_CHARS = 300;
@@ -223,10 +225,50 @@ function systemCode(error: unknown): { code?: string; hostname?: string; message
   return { message };
 }
 
-/** fetch rejected before any response: the server is not there. */
+/** What a certificate error code says about the certificate, in words. */
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'is signed by a self-signed CA this machine does not trust',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'is signed by a CA this machine does not trust',
+  UNABLE_TO_GET_ISSUER_CERT: 'is signed by a CA this machine does not trust',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'is signed by a CA this machine does not trust',
+  CERT_HAS_EXPIRED: 'has expired',
+  CERT_NOT_YET_VALID: 'is not valid yet',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'is for another host name',
+};
+
+const TRUST_HINT =
+  'If you trust it, trust its CA: start VS Code (or harmony) with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; in VS Code, http.proxyStrictSSL set to false skips the check (the connection is then not authenticated).';
+
+/** undici's words when a proxy answers the CONNECT or a forwarded request with a refusal. */
+function proxyRefusal(message: string | undefined): number | undefined {
+  const tunnel = /Proxy response \((\d{3})\)/.exec(message ?? '');
+  if (tunnel) return Number(tunnel[1]);
+  return /Proxy Authentication Required/i.test(message ?? '') ? 407 : undefined;
+}
+
+/** fetch rejected before any response: the server (or the proxy on the way) is not there. */
 export function connectionError(ctx: ErrorContext, error: unknown): ServerError {
   const { code, hostname, message } = systemCode(error);
   const base = { url: ctx.url, endpoint: ctx.endpoint, cause: error };
+  const refusal = ctx.proxy === undefined ? undefined : proxyRefusal(message ?? (error instanceof Error ? error.message : undefined));
+  if (ctx.proxy !== undefined && refusal !== undefined) {
+    const why =
+      refusal === 407
+        ? 'asks for credentials (407): put them in the proxy URL (http://user:password@host:port) or, in VS Code, in http.proxyAuthorization'
+        : `answered ${refusal} instead of connecting to the server`;
+    return new ServerError(
+      { ...base, kind: refusal === 407 ? 'auth' : 'unreachable', status: refusal },
+      `Cannot reach ${ctx.url} through the proxy ${ctx.proxy}: the proxy ${why}. If the server is on your network, list its host in NO_PROXY (VS Code: http.noProxy).`,
+    );
+  }
+  // With a proxy, the only socket we open is to the proxy: its failures are the proxy's.
+  if (ctx.proxy !== undefined && code !== undefined && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET)$/.test(code)) {
+    return new ServerError(
+      { ...base, kind: 'unreachable' },
+      `Cannot reach the proxy ${ctx.proxy} on the way to ${ctx.url} (${code}). Check the proxy setting (HTTPS_PROXY/HTTP_PROXY; VS Code: http.proxy), or list the server's host in NO_PROXY (VS Code: http.noProxy) to connect directly.`,
+    );
+  }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_NONAME') {
     const host = hostname ?? safeHost(ctx.url);
     return new ServerError(
@@ -252,6 +294,11 @@ export function connectionError(ctx: ErrorContext, error: unknown): ServerError 
       `${ctx.url} did not answer in time (${code}, ${ctx.endpoint}). Check that the server is up and reachable from this machine; a model that takes long to load may need a longer request timeout.`,
     );
   }
+  const problem = code === undefined ? undefined : CERTIFICATE_PROBLEMS[code];
+  if (problem !== undefined) {
+    const whose = ctx.proxy !== undefined && code !== 'ERR_TLS_CERT_ALTNAME_INVALID' ? `the certificate of ${ctx.url} (or of the proxy ${ctx.proxy})` : `the TLS certificate of ${ctx.url}`;
+    return new ServerError({ ...base, kind: 'unreachable' }, `Cannot connect to ${ctx.url}: ${whose} ${problem} (${code}). ${TRUST_HINT}`);
+  }
   if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
     return new ServerError(
       { ...base, kind: 'unreachable' },
@@ -261,7 +308,7 @@ export function connectionError(ctx: ErrorContext, error: unknown): ServerError 
   const what = code ?? excerpt(message ?? 'unknown network error', ctx.secret);
   return new ServerError(
     { ...base, kind: 'unreachable' },
-    `Cannot connect to ${ctx.url} (${what}). Check that the server is running, that the URL is right, and that no firewall or proxy is in the way.`,
+    `Cannot connect to ${ctx.url}${ctx.proxy === undefined ? '' : ` through the proxy ${ctx.proxy}`} (${what}). Check that the server is running, that the URL is right, and that no firewall or proxy is in the way.`,
   );
 }
 

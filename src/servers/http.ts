@@ -32,6 +32,8 @@ export interface HttpContext {
   readonly display: string;
   readonly apiKey: string | undefined;
   readonly fetch: typeof fetch;
+  /** The proxy requests to `root` go through (no credentials), for messages; undefined: direct. */
+  readonly proxy: string | undefined;
   readonly logger: ServerLogger;
   readonly idleTimeoutMs: number;
   /** Longest a request may take from its first attempt to the end of its body; undefined: no limit. */
@@ -65,12 +67,13 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export function httpContext(config: ServerConfig): HttpContext {
   const root = serverRoot(config.url);
-  const fetchFn = config.fetch ?? globalThis.fetch;
+  const fetchFn = config.fetch ?? config.network?.fetch ?? globalThis.fetch;
   return {
     root,
     display: displayUrl(root),
     apiKey: config.apiKey === '' ? undefined : config.apiKey,
     fetch: fetchFn,
+    proxy: config.network?.proxyFor(root),
     // Nothing we log should contain the key, but a server may echo it.
     logger: redactingLogger(config.logger ?? silentLogger, () => [config.apiKey]),
     idleTimeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
@@ -145,6 +148,7 @@ export async function openExchange(http: HttpContext, spec: RequestSpec): Promis
     endpoint: `${spec.method} ${spec.path}`,
     secret: http.apiKey,
     ...(spec.assumedKind === undefined ? {} : { assumedKind: spec.assumedKind }),
+    ...(http.proxy === undefined ? {} : { proxy: http.proxy }),
   };
   const maxRetries = spec.maxRetries ?? http.maxRetries;
   const deadlineAt = http.deadlineMs === undefined ? undefined : performance.now() + http.deadlineMs;
@@ -158,7 +162,7 @@ export async function openExchange(http: HttpContext, spec: RequestSpec): Promis
   for (let attempt = 0; ; attempt++) {
     if (spec.signal?.aborted || spec.innerSignal?.aborted) throw cancelledError(ctx);
     const exchange = start(http, spec, ctx, deadlineAt);
-    http.logger.debug(`[http] ${ctx.endpoint} ${http.display}${attempt > 0 ? ` (retry ${attempt})` : ''}${body === undefined ? '' : `, ${body.length} bytes`}`);
+    http.logger.debug(`[http] ${ctx.endpoint} ${http.display}${http.proxy === undefined ? '' : ` via ${http.proxy}`}${attempt > 0 ? ` (retry ${attempt})` : ''}${body === undefined ? '' : `, ${body.length} bytes`}`);
     let response: Response;
     try {
       // Redirects are ours to judge: fetch would follow one to any host (and a proxy may keep the key).

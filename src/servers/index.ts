@@ -7,5 +7,6 @@ export { AGENT_PROMPT_TOKENS } from './doctor';
 export { GENERIC_GATEWAY, HOSTED_KINDS, HOSTED_PROVIDERS, hostedKindOfUrl, isHostedKind, type HostedKind, type HostedProvider, type ReasoningSendBack } from './providers';
 export { DEFAULT_REQUEST_LOG_SIZE, RequestLog, completionIds, exchangeSummary, recordExchange, transcriptText, type LoggedExchange } from './requestLog';
 export type { ParserFactory, StreamParser } from './parse';
+export { createNetwork, networkFromEnv, splitNoProxy, type Network, type NetworkOptions } from './network';
 export { REDACTED, redactSecrets, redactingLogger } from './redact';
 export * from './types';

@@ -3,6 +3,7 @@
 import type { ParserEvent } from '../harmony/parserTypes';
 import type { ReasoningEffort } from '../harmony/types';
 import { HOSTED_KINDS, type HostedKind } from './providers';
+import type { Network } from './network';
 
 /** Self-hosted servers, a generic OpenAI-compatible endpoint (`openai`), and the hosted providers of providers.ts. */
 export type ServerKind = 'vllm' | 'llamacpp' | 'ollama' | 'lmstudio' | 'openai' | HostedKind;
@@ -47,8 +48,10 @@ export interface ServerConfig {
   /** Merged into every completion body (the user's `gptOss.extraBody`). */
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
   readonly logger?: ServerLogger | undefined;
-  /** Injected for tests and for hosts with their own fetch. Default: globalThis.fetch. */
+  /** Injected for tests and for hosts with their own fetch. Default: the network's, else globalThis.fetch. */
   readonly fetch?: typeof fetch | undefined;
+  /** Proxy and certificates (createNetwork); undefined: globalThis.fetch as the host set it up. */
+  readonly network?: Network | undefined;
   /** Injected for tests, so that retry waits are recorded instead of slept. */
   readonly sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
 }

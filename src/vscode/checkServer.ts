@@ -2,7 +2,7 @@
 // shown as a Markdown document; and "Harmony: Refresh Models", which forgets what was detected
 // and asks VS Code to list the models again (a server started or stopped since).
 import * as vscode from 'vscode';
-import { forgetServer, formatReportMarkdown, runDoctor } from '../servers';
+import { forgetServer, formatReportMarkdown, runDoctor, type Network } from '../servers';
 import type { ChannelLogger } from './logger';
 import { serverConfig } from './serverConfig';
 import type { ServerSettings, Settings } from './settings';
@@ -11,6 +11,8 @@ export interface CheckServerDeps {
   readonly settings: () => Settings;
   readonly apiKeyFor: (url: string) => Promise<string | undefined>;
   readonly log: ChannelLogger;
+  /** The proxy and certificates of the moment (network.ts); undefined: VS Code's own fetch. */
+  readonly network?: () => Network | undefined;
 }
 
 /** Appended to every transport error shown in chat. */
@@ -35,7 +37,7 @@ export async function checkServerCommand(deps: CheckServerDeps, server?: ServerS
   const chosen = server ?? (await pickServer(settings.servers));
   if (chosen === undefined) return undefined;
   const apiKey = chosen.apiKey ?? (await deps.apiKeyFor(chosen.url));
-  const config = serverConfig(apiKey === undefined ? chosen : { ...chosen, apiKey }, settings, deps.log, chosen.models?.[0]);
+  const config = { ...serverConfig(apiKey === undefined ? chosen : { ...chosen, apiKey }, settings, deps.log, chosen.models?.[0]), network: deps.network?.() };
   const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Checking ${chosen.url}…`, cancellable: true },
     (_progress, token) => {

@@ -1,13 +1,14 @@
 // Activation: create everything, register it, hand it all to one subscriptions list.
 // Nothing here loads the tokenizer tables; the first count or request does.
 import * as vscode from 'vscode';
-import { RequestLog, complete, listModels } from '../servers';
+import { RequestLog, complete, listModels, type ServerConfig } from '../servers';
 import { checkServerCommand, refreshModelsCommand } from './checkServer';
 import { readSettingsFromVsCode } from './config';
 import { createLogger } from './logger';
 import { filteredByLevel } from './logLevel';
 import { TokenInspector } from './inspector';
-import { GptOssChatProvider } from './provider';
+import { createNetworkHolder } from './network';
+import { GptOssChatProvider, type ServerApi } from './provider';
 import { openLastRequestCommand, saveExchange } from './requestLog';
 import { registerTestCommands } from './testCommands';
 import { createTokenStatusBar } from './tokenStatusBar';
@@ -41,10 +42,18 @@ export function activate(context: vscode.ExtensionContext): void {
       if (folder !== '') void saveExchange(folder, entry, log);
     },
   );
-  const provider = new GptOssChatProvider({ api: { listModels, complete }, log, settings: readSettings, apiKeyFor, requestLog });
+  const network = createNetworkHolder(log);
+  // Every request takes the network of the moment (http.proxy and friends; network.ts).
+  const withNetwork = (config: ServerConfig): ServerConfig => ({ ...config, network: network.current() });
+  const api: ServerApi = {
+    listModels: (config, signal) => listModels(withNetwork(config), signal),
+    complete: (config, request, signal) => complete(withNetwork(config), request, signal),
+  };
+  const provider = new GptOssChatProvider({ api, log, settings: readSettings, apiKeyFor, requestLog });
 
   context.subscriptions.push(
     channel,
+    network,
     provider,
     vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -58,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gptOss.inspectTokens', () => inspector.open()),
     vscode.commands.registerCommand('gptOss.renderRequest', () => renderRequestCommand(() => readSettings().reasoningEffort)),
     vscode.commands.registerCommand('gptOss.copyTokenIds', copyTokenIdsCommand),
-    vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand({ settings: readSettings, apiKeyFor, log })),
+    vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand({ settings: readSettings, apiKeyFor, log, network: () => network.current() })),
     vscode.commands.registerCommand('gptOss.refreshModels', () => refreshModelsCommand(readSettings, () => provider.refresh())),
     vscode.commands.registerCommand('gptOss.openLastRequest', () => openLastRequestCommand(requestLog)),
     createTokenStatusBar(),
