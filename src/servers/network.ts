@@ -3,8 +3,15 @@
 // the user's settings into one dispatcher. Every request of the transport takes this fetch,
 // the ollama client's too (it is handed ours). The CLI builds it from HTTPS_PROXY/NO_PROXY,
 // the extension from VS Code's http.* settings.
-import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
 import { displayUrl } from './errors';
+
+let undiciModule: typeof Undici | undefined;
+/** Loading undici takes a few hundred ms (measured: 340–470 ms on this machine); only a configured network pays it. */
+function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (undiciModule ??= require('undici') as typeof Undici);
+}
 
 export interface NetworkOptions {
   /** Proxy for http:// servers (HTTP_PROXY; VS Code's http.proxy). */
@@ -119,9 +126,10 @@ export function createNetwork(options: NetworkOptions): Network {
     ...(options.strictSSL === false ? { rejectUnauthorized: false } : {}),
     ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
   };
+  const { Agent, ProxyAgent, fetch: undiciFetch } = undici();
   const direct = new Agent({ connect: tls });
-  const proxied = new Map<string, ProxyAgent>();
-  const dispatcherFor = (proxy: string | undefined): Dispatcher => {
+  const proxied = new Map<string, Undici.ProxyAgent>();
+  const dispatcherFor = (proxy: string | undefined): Undici.Dispatcher => {
     if (proxy === undefined) return direct;
     let agent = proxied.get(proxy);
     if (agent === undefined) {

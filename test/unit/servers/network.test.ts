@@ -65,6 +65,13 @@ async function withEnv<T>(values: Record<string, string | undefined>, body: () =
   }
 }
 
+const undiciLoaded = (): boolean => Object.keys(require.cache).some((path) => /[\\/]node_modules[\\/]undici[\\/]/.test(path));
+
+test('undici (a few hundred ms to load) is loaded by the first network built, not by importing the transport', async () => {
+  assert.equal(undiciLoaded(), false);
+  await withNetwork({ httpProxy: 'http://proxy.example:3128' }, async () => assert.equal(undiciLoaded(), true));
+});
+
 describe('network options', () => {
   test('from the environment: lower case before upper case, https falls back to the http proxy, NO_PROXY split', () => {
     assert.equal(networkFromEnv({}), undefined);
