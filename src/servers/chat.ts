@@ -1,4 +1,5 @@
-// `/v1/chat/completions` on every server: the request in each server's field names,
+// `/v1/chat/completions` on every server but Ollama (its chat is `/api/chat`, ollamaChat.ts,
+// which can say num_ctx): the request in each server's field names,
 // and its stream reduced to ChatChunks with one name per thing (reasoning arrives as
 // `reasoning`, `reasoning_content`, `thinking` or OpenRouter's `reasoning_details`; tool calls
 // incrementally or whole).
@@ -34,7 +35,7 @@ export function chatBody(kind: ServerKind, model: string | undefined, chat: Chat
 
 /**
  * Reasoning effort where each server reads it: vLLM, LM Studio and generic endpoints the
- * top-level `reasoning_effort`; Ollama's /v1 the same field (it becomes `think`);
+ * top-level `reasoning_effort` (Ollama's /v1 too, were it used: it becomes `think`);
  * llama.cpp the template's `chat_template_kwargs`, plus the top-level field newer builds read;
  * hosted providers where their row in providers.ts says (OpenRouter `reasoning.effort`).
  */

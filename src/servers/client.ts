@@ -12,12 +12,13 @@ import { httpContext, openExchange, type Exchange, type HttpContext } from './ht
 import { kindName } from './kinds';
 import { HOSTED_PROVIDERS, hostedKindOfUrl, isHostedKind } from './providers';
 import { llamacppCompletionBody, llamacppEvents } from './llamacpp';
-import { ollamaContextOf, ollamaEvent, ollamaNumCtx, ollamaRawParts, promptTooLongError, userNumCtx } from './ollama';
+import { ollamaChatParts, ollamaEvent, ollamaRawParts, ollamaRequestContext } from './ollama';
+import { ollamaChatBody, ollamaChatEvents } from './ollamaChat';
 import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
 import { repairChat } from './repair';
 import { sseSource } from './sse';
-import type { ChatCompletionsRequest, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, ServerLogger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
+import type { ChatChunk, ChatCompletionsRequest, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, ServerLogger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
 
 
 // Detection costs five requests; a URL's server rarely changes kind, so it is asked once
@@ -162,10 +163,8 @@ async function openRaw(
   if (kind === 'ollama') {
     if (model === undefined) throw new TypeError('Ollama needs a model');
     warnIfTextPromptInexact(prompt, http.logger);
-    const numCtx = ollamaNumCtx({ promptTokens: prompt.ids.length, maxTokens: request.maxTokens, context: await ollamaContextOf(http, model, signal), userNumCtx: userNumCtx(extra) });
-    if (!numCtx.fits) throw promptTooLongError(http, model, numCtx);
-    const options = { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra, numCtx: numCtx.numCtx };
-    http.logger.info(`[client] Ollama /api/generate raw model ${model}: ${prompt.ids.length} prompt tokens, num_ctx ${numCtx.numCtx}`);
+    const numCtx = await ollamaRequestContext(http, { model, endpoint: 'POST /api/generate', promptTokens: prompt.ids.length, maxTokens: request.maxTokens, extraBody: extra }, signal);
+    const options = { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra, numCtx };
     return { source: { items: ollamaRawParts(http, options, signal), map: ollamaEvent, failure: (error) => error, ended: () => {} } };
   }
   const routes: RawRoute[] =
@@ -194,6 +193,34 @@ async function openRaw(
     }
   }
   throw new Error('unreachable: the last route rethrows');
+}
+
+/** The chat route of `kind`: Ollama's `/api/chat` (it takes num_ctx; its `/v1` cannot), else `/v1/chat/completions`. */
+export function chatEndpoint(kind: ServerKind): string {
+  return kind === 'ollama' ? 'POST /api/chat' : 'POST /v1/chat/completions';
+}
+
+/** The chat route of `kind`, opened. */
+export async function openChat(
+  http: HttpContext,
+  kind: ServerKind,
+  model: string | undefined,
+  request: CompletionRequest & { readonly chat: ChatCompletionsRequest },
+  extra: Readonly<Record<string, unknown>>,
+  signal: AbortSignal | undefined,
+): Promise<{ source: ChunkSource<ChatChunk>; endpoint: string; exchange?: Exchange }> {
+  if (kind === 'ollama') {
+    if (model === undefined) throw new TypeError('Ollama needs a model');
+    const endpoint = chatEndpoint(kind);
+    // Sized as on the raw route, from our rendering of the request: Ollama renders gpt-oss's
+    // Harmony prompt from the same messages and tools, and the output budget is the margin.
+    const numCtx = await ollamaRequestContext(http, { model, endpoint, promptTokens: promptOf(request).ids.length, maxTokens: request.maxTokens, extraBody: extra }, signal);
+    const body = ollamaChatBody({ model, chat: request.chat, request, extraBody: extra, numCtx });
+    return { source: { items: ollamaChatParts(http, body, signal), map: ollamaChatEvents(), failure: (error) => error, ended: () => {} }, endpoint };
+  }
+  const exchange = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, request.chat, request, extra), signal, assumedKind: kindName(kind) });
+  http.logger.info(`[client] ${kindName(kind)} /v1/chat/completions${model ? ` model ${model}` : ''}`);
+  return { source: sseSource(exchange, http.logger, chatEvent), endpoint: chatEndpoint(kind), exchange };
 }
 
 export interface CompleteOptions {
@@ -262,7 +289,7 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
   const extra = extraOf(config, request);
   let exchange: Exchange | undefined;
   const missingFinish = (): ServerError =>
-    cutError(exchange?.ctx ?? { url: http.display, endpoint: endpoint === 'raw' ? 'POST (completion)' : 'POST /v1/chat/completions', secret: http.apiKey }, exchange?.progress ?? { chunks: 0 });
+    cutError(exchange?.ctx ?? { url: http.display, endpoint: endpoint === 'raw' ? 'POST (completion)' : chatEndpoint(kind), secret: http.apiKey }, exchange?.progress ?? { chunks: 0 });
   if (endpoint === 'raw') {
     const prompt = promptOf(request);
     let opened: Awaited<ReturnType<typeof openRaw>> | undefined;
@@ -273,7 +300,7 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
       const automatic = request.endpoint === undefined && config.endpoint !== 'raw' && config.endpoint !== 'chat';
       const endpointMissing = isEndpointMissing(error);
       if (!(automatic && endpointMissing && request.chat !== undefined)) throw error;
-      http.logger.info(`[client] ${http.display} has no raw completion endpoint; using /v1/chat/completions`);
+      http.logger.info(`[client] ${http.display} has no raw completion endpoint; using ${chatEndpoint(kind).replace(/^POST /, '')}`);
     }
     if (opened) {
       exchange = opened.exchange;
@@ -282,12 +309,11 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
   }
   const chat: ChatCompletionsRequest | undefined = request.chat;
   if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');
-  const current = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, chat, request, extra), signal, assumedKind: kindName(kind) });
-  exchange = current;
-  http.logger.info(`[client] ${kindName(kind)} /v1/chat/completions${model ? ` model ${model}` : ''}`);
+  const opened = await openChat(http, kind, model, { ...request, chat }, extra, signal);
+  exchange = opened.exchange;
   const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {
     const name = (t as { function?: { name?: unknown } } | null)?.function?.name;
     return typeof name === 'string' ? [name] : [];
   });
-  return repairChat(sseSource(current, http.logger, chatEvent), { logger: http.logger, parser, tools, missingFinish });
+  return repairChat(opened.source, { logger: http.logger, parser, tools, missingFinish });
 }

@@ -5,8 +5,7 @@
 import { renderChatRequest } from '../harmony/chatRequest';
 import type { ParsedMessage } from '../harmony/parserTypes';
 import { encodeWithMarkup } from '../harmony/tokenizer';
-import { chatBody, chatEvent } from './chat';
-import { complete, detect, forgetServer, listModels } from './client';
+import { chatEndpoint, complete, detect, forgetServer, listModels, openChat } from './client';
 import type { Detection } from './detect';
 import { ServerError } from './errors';
 import { httpContext, openExchange, probe, type HttpContext } from './http';
@@ -14,7 +13,6 @@ import { kindName } from './kinds';
 import { HOSTED_PROVIDERS, isHostedKind, type HostedKind } from './providers';
 import { llamacppContextLength } from './llamacpp';
 import { ollamaContextOf, ollamaNumCtx, ollamaRunningModels, userNumCtx } from './ollama';
-import { sseSource } from './sse';
 import type { ModelInfo, ServerConfig, ServerKind, StreamEvent } from './types';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -109,11 +107,9 @@ export interface ContextFacts {
   readonly source?: string | undefined;
   /** llama.cpp: slots share -c. */
   readonly slots?: number | undefined;
-  /** Ollama: what we will send for the agent prompt (undefined when it cannot fit). */
+  /** Ollama: what we will send for the agent prompt, on /api/generate and /api/chat alike (undefined when it cannot fit). */
   readonly ollamaNumCtx?: number | undefined;
   readonly ollamaCeiling?: number | undefined;
-  /** Ollama on the chat endpoint: /v1/chat/completions cannot carry num_ctx. */
-  readonly ollamaChatEndpoint?: boolean | undefined;
 }
 
 /** Context in force against what agent mode needs, with the fix for each server kind. */
@@ -121,10 +117,6 @@ export function contextCheck(facts: ContextFacts, needed: number, agentPrompt: n
   const need = `agent mode needs ${needed} (a ${agentPrompt}-token agent prompt + ${outputBudget} output)`;
   const size = suggestedContext(needed);
   if (facts.kind === 'ollama') {
-    if (facts.ollamaChatEndpoint) {
-      const loaded = facts.inForce === undefined ? 'its default context' : `${facts.inForce} tokens (/api/ps)`;
-      return check('Context', 'fail', `the chat endpoint cannot send num_ctx, so Ollama serves ${loaded} and silently drops the start of longer prompts; ${need}`, `gptOss.endpoint "auto" (the raw path sends num_ctx), or OLLAMA_CONTEXT_LENGTH=${size} ollama serve`);
-    }
     if (facts.ollamaNumCtx !== undefined) {
       const loaded = facts.inForce === undefined ? '' : `; loaded now with ${facts.inForce} (/api/ps)`;
       return check('Context', 'pass', `we send num_ctx ${facts.ollamaNumCtx} for the agent prompt, up to ${facts.ollamaCeiling ?? '?'} (the model's maximum)${loaded}; ${need}`);
@@ -173,7 +165,6 @@ async function contextFacts(
         source: '/api/ps',
         ollamaNumCtx: decision.fits ? decision.numCtx : undefined,
         ollamaCeiling: ceiling,
-        ollamaChatEndpoint: config.endpoint === 'chat',
       };
     }
     default:
@@ -304,19 +295,24 @@ interface ChatFindings {
 
 const MARKUP = /<\|(start|end|message|channel|constrain|call|return)\|>/;
 
+/** Where the server put reasoning in one streamed item, by its wire name. */
+function reasoningFieldsOf(item: unknown): string[] {
+  const wire = item as { choices?: { delta?: Record<string, unknown> }[]; message?: Record<string, unknown> } | null;
+  const delta = wire?.choices?.[0]?.delta ?? {};
+  const fields = ['reasoning', 'reasoning_content', 'thinking'].filter((f) => typeof delta[f] === 'string' && delta[f] !== '').map((f) => `delta.${f}`);
+  if (Array.isArray(delta.reasoning_details) && delta.reasoning_details.length > 0) fields.push('delta.reasoning_details');
+  const thinking = wire?.message?.thinking;
+  return typeof thinking === 'string' && thinking !== '' ? [...fields, 'message.thinking'] : fields;
+}
+
+/** The chat request through the route chat uses (Ollama's /api/chat, else /v1/chat/completions), read field by field. */
 async function chatProbe(http: HttpContext, kind: ServerKind, model: string | undefined, extraBody: Readonly<Record<string, unknown>>, signal: AbortSignal | undefined): Promise<ChatFindings> {
   const findings: ChatFindings = { reasoningFields: new Set(), content: '', reasoning: '', toolCalls: 0 };
   const chat = { messages: [{ role: 'user', content: 'What is the weather in Paris? Use the tool.' }], tools: [WEATHER_TOOL] };
-  const body = chatBody(kind, model, chat, { maxTokens: ROUND_TRIP_MAX_TOKENS, temperature: 0, reasoningEffort: 'low' }, extraBody);
-  const exchange = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body, signal, maxRetries: 0 });
-  const source = sseSource(exchange, http.logger, (item: unknown) => {
-    const delta = (item as { choices?: { delta?: Record<string, unknown> }[] }).choices?.[0]?.delta ?? {};
-    for (const field of ['reasoning', 'reasoning_content', 'thinking']) if (typeof delta[field] === 'string' && delta[field] !== '') findings.reasoningFields.add(field);
-    if (Array.isArray(delta.reasoning_details) && delta.reasoning_details.length > 0) findings.reasoningFields.add('reasoning_details');
-    return chatEvent(item);
-  });
+  const { source } = await openChat(http, kind, model, { chat, maxTokens: ROUND_TRIP_MAX_TOKENS, temperature: 0, reasoningEffort: 'low' }, extraBody, signal);
   try {
     for await (const item of source.items) {
+      for (const field of reasoningFieldsOf(item)) findings.reasoningFields.add(field);
       for (const chunk of source.map(item)) {
         if (chunk.type === 'content') findings.content += chunk.text;
         else if (chunk.type === 'reasoning') findings.reasoning += chunk.text;
@@ -336,10 +332,10 @@ export function chatCheck(findings: ChatFindings | { error: unknown }, kind: Ser
   if ('error' in findings) {
     if (isHostedKind(kind)) return check('Chat path', 'fail', `/v1/chat/completions failed: ${messageOf(findings.error)}`, `check the model id (${HOSTED_PROVIDERS[kind].name} names it as its /v1/models lists it) and the API key`);
     const fix = kind === 'llamacpp' ? 'llama-server --jinja (the raw path, our default, does not need the chat path)' : 'nothing, if you use the raw path (gptOss.endpoint "auto" or "raw"): it does not need the chat path';
-    return check('Chat path', 'warn', `/v1/chat/completions failed: ${messageOf(findings.error)}`, fix);
+    return check('Chat path', 'warn', `${chatEndpoint(kind).replace(/^POST /, '')} failed: ${messageOf(findings.error)}`, fix);
   }
   const fields = [...findings.reasoningFields];
-  const reasoning = fields.length === 0 ? 'no reasoning field' : `reasoning in ${fields.map((f) => `delta.${f}`).join(' and ')}`;
+  const reasoning = fields.length === 0 ? 'no reasoning field' : `reasoning in ${fields.join(' and ')}`;
   const call = findings.toolCalls > 0 ? 'the tool call came back as tool_calls' : /to=functions\./.test(findings.content) ? 'the tool call came back as text in content' : 'no tool call was made';
   const leaks = [MARKUP.test(findings.content) ? 'content' : undefined, MARKUP.test(findings.reasoning) ? 'reasoning' : undefined].filter((x) => x !== undefined);
   if (leaks.length > 0 || call.includes('as text')) {
@@ -380,6 +376,16 @@ function modelsCheck(models: readonly ModelInfo[], chosen: ModelInfo | undefined
   const list = `${gptOss.length > 0 ? `gpt-oss: ${gptOss.join(', ')}` : 'no gpt-oss model'}${others > 0 ? ` (and ${others} other${others === 1 ? '' : 's'})` : ''}; checking ${chosen?.id ?? '?'}`;
   if (gptOss.length === 0) return check('Models', 'warn', list, 'the extension shows only gpt-oss models unless gptOss.servers[].models names others');
   return check('Models', 'pass', list);
+}
+
+/** The second request extends the first by the answer and one more turn: its prefix is the first prompt. */
+async function extendingTrip(config: ServerConfig, trip: RoundTrip, signal: AbortSignal | undefined, now: () => number): Promise<{ trip: RoundTrip; promptTokens: number }> {
+  const answer = trip.messages.find((m) => m.channel === 'final')?.content ?? 'ready';
+  const next = renderChatRequest(
+    { ...PROBE_REQUEST, messages: [...PROBE_REQUEST.messages, { role: 'assistant', content: answer }, { role: 'user', content: 'And once more.' }] },
+    { date: null },
+  );
+  return { trip: await roundTrip(config, next.ids, signal, now), promptTokens: next.ids.length };
 }
 
 /** Runs every check against one server; never throws for a server problem (it becomes a ✗). */
@@ -440,6 +446,8 @@ export async function runDoctor(config: ServerConfig, options: DoctorOptions = {
   const first = renderChatRequest(PROBE_REQUEST, { date: null });
   const trip = await roundTrip(modelConfig, first.ids, signal, now);
   checks.push(roundTripCheck(kind, trip));
+  // Right after the first, before any other request can take the server's cache.
+  const second = trip.error === undefined ? await extendingTrip(modelConfig, trip, signal, now) : undefined;
 
   if (kind === 'llamacpp' || kind === 'vllm') {
     try {
@@ -456,16 +464,7 @@ export async function runDoctor(config: ServerConfig, options: DoctorOptions = {
     checks.push(chatCheck({ error }, kind));
   }
 
-  if (trip.error === undefined) {
-    // The second request extends the first by the answer and one more turn: its prefix is the first prompt.
-    const answer = trip.messages.find((m) => m.channel === 'final')?.content ?? 'ready';
-    const next = renderChatRequest(
-      { ...PROBE_REQUEST, messages: [...PROBE_REQUEST.messages, { role: 'assistant', content: answer }, { role: 'user', content: 'And once more.' }] },
-      { date: null },
-    );
-    const second = await roundTrip(modelConfig, next.ids, signal, now);
-    checks.push(speedCheck(trip, second, next.ids.length, kind));
-  }
+  if (second !== undefined) checks.push(speedCheck(trip, second.trip, second.promptTokens, kind));
   return report();
 }
 

@@ -1,8 +1,9 @@
 // Ollama's native API through the `ollama` client (its NDJSON reader), with our HTTP
 // layer underneath as its fetch: the same key handling, watchdog, retries and
 // classified errors as every other transport. `/api/generate` with `raw: true` is
-// the only Ollama path that bypasses its template (openai/gpt-oss uses it too).
-import { Ollama, type GenerateRequest, type GenerateResponse } from 'ollama';
+// the only Ollama path that bypasses its template (openai/gpt-oss uses it too);
+// `/api/chat` is its chat path, the one that can carry `options.num_ctx`.
+import { Ollama, type ChatRequest, type ChatResponse, type GenerateRequest, type GenerateResponse, type Options } from 'ollama';
 import { ServerError, contentTypeError, cutError, frameTooLongError, protocolError, streamErrorFromPayload } from './errors';
 import { framed, ndjsonFraming } from './framing';
 import { openExchange, type Exchange, type HttpContext } from './http';
@@ -20,6 +21,8 @@ export const NUM_CTX_STEP = 8192;
 export const DEFAULT_OUTPUT_BUDGET = 8192;
 
 const NO_DONE = 'Did not receive done or success response in stream.';
+/** The endpoints whose answers stream as NDJSON lines. */
+const STREAMED_PATHS: ReadonlySet<string> = new Set(['/api/generate', '/api/chat']);
 
 interface Bridge {
   readonly client: Ollama;
@@ -44,7 +47,7 @@ function bridge(http: HttpContext, signal: AbortSignal | undefined, idleTimeoutM
       ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs, maxRetries: 0 }),
     });
     exchanges.push(exchange);
-    return path === '/api/generate' ? ndjsonLines(exchange) : exchange.response;
+    return STREAMED_PATHS.has(path) ? ndjsonLines(exchange) : exchange.response;
   };
   return {
     client: new Ollama({ host: http.root, fetch: fetchThroughUs }),
@@ -70,9 +73,9 @@ function ndjsonLines(exchange: Exchange): Response {
 }
 
 /** What the ollama client's stream reader throws, classified. */
-function classify(exchange: Exchange | undefined, error: unknown, http: HttpContext): ServerError {
+function classify(exchange: Exchange | undefined, error: unknown, http: HttpContext, endpoint: string): ServerError {
   if (error instanceof ServerError) return error;
-  const ctx = exchange?.ctx ?? { url: http.display, endpoint: 'POST /api/generate', secret: http.apiKey };
+  const ctx = exchange?.ctx ?? { url: http.display, endpoint, secret: http.apiKey };
   const progress = exchange?.progress ?? { chunks: 0 };
   const aborted = exchange?.abortError();
   if (aborted) return aborted;
@@ -83,36 +86,41 @@ function classify(exchange: Exchange | undefined, error: unknown, http: HttpCont
   return protocolError(ctx, String(error));
 }
 
-export interface OllamaRawOptions {
-  readonly model: string;
-  readonly prompt: string;
+/** Sampling as Ollama names it, shared by `/api/generate` and `/api/chat`. */
+export interface OllamaSampling {
   readonly maxTokens?: number | undefined;
   readonly temperature?: number | undefined;
   readonly topP?: number | undefined;
   readonly extraBody: Readonly<Record<string, unknown>>;
-  /** The context this request needs (`ollamaNumCtx`); sent as `options.num_ctx`. */
+  /** The context this request needs (`ollamaRequestContext`); sent as `options.num_ctx`. */
   readonly numCtx?: number | undefined;
 }
 
-export function ollamaGenerateBody(options: OllamaRawOptions): GenerateRequest & { stream: true } {
-  const sampling = {
-    ...(options.maxTokens === undefined ? {} : { num_predict: options.maxTokens }),
-    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-    ...(options.topP === undefined ? {} : { top_p: options.topP }),
+export interface OllamaRawOptions extends OllamaSampling {
+  readonly model: string;
+  readonly prompt: string;
+}
+
+/** `options`: sampling, then the user's extraBody.options, then the num_ctx we sized (never below the user's: it was the floor). */
+export function ollamaOptions(sampling: OllamaSampling): Partial<Options> {
+  const extraOptions = sampling.extraBody.options;
+  return {
+    ...(sampling.maxTokens === undefined ? {} : { num_predict: sampling.maxTokens }),
+    ...(sampling.temperature === undefined ? {} : { temperature: sampling.temperature }),
+    ...(sampling.topP === undefined ? {} : { top_p: sampling.topP }),
+    ...(extraOptions !== null && typeof extraOptions === 'object' ? extraOptions : {}),
+    ...(sampling.numCtx === undefined ? {} : { num_ctx: sampling.numCtx }),
   };
-  const extraOptions = options.extraBody.options;
+}
+
+export function ollamaGenerateBody(options: OllamaRawOptions): GenerateRequest & { stream: true } {
   return {
     ...(options.extraBody as Partial<GenerateRequest>),
     model: options.model,
     prompt: options.prompt,
     raw: true,
     stream: true,
-    options: {
-      ...sampling,
-      ...(extraOptions !== null && typeof extraOptions === 'object' ? extraOptions : {}),
-      // Never below the user's own num_ctx: ollamaNumCtx took it as the floor.
-      ...(options.numCtx === undefined ? {} : { num_ctx: options.numCtx }),
-    },
+    options: ollamaOptions(options),
   };
 }
 
@@ -131,15 +139,20 @@ export function ollamaEvent(item: unknown): RawChunk[] {
   return out;
 }
 
-/** The NDJSON objects of a raw generate, read by the ollama client; failures classified. */
-export async function* ollamaRawParts(http: HttpContext, options: OllamaRawOptions, signal: AbortSignal | undefined): AsyncGenerator<unknown, void, undefined> {
+/** The NDJSON objects of one streamed request, read by the ollama client; failures classified. */
+async function* ollamaParts<T>(
+  http: HttpContext,
+  endpoint: string,
+  open: (client: Ollama) => Promise<AsyncIterable<T>>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<T, void, undefined> {
   const { client, last, closeAll } = bridge(http, signal);
   try {
-    let parts: AsyncIterable<GenerateResponse>;
+    let parts: AsyncIterable<T>;
     try {
-      parts = await client.generate(ollamaGenerateBody(options));
+      parts = await open(client);
     } catch (error) {
-      throw classify(last(), error, http);
+      throw classify(last(), error, http, endpoint);
     }
     try {
       for await (const part of parts) {
@@ -148,11 +161,21 @@ export async function* ollamaRawParts(http: HttpContext, options: OllamaRawOptio
         yield part;
       }
     } catch (error) {
-      throw classify(last(), error, http);
+      throw classify(last(), error, http, endpoint);
     }
   } finally {
     closeAll();
   }
+}
+
+/** A raw `/api/generate`, streamed. */
+export function ollamaRawParts(http: HttpContext, options: OllamaRawOptions, signal: AbortSignal | undefined): AsyncGenerator<GenerateResponse, void, undefined> {
+  return ollamaParts(http, 'POST /api/generate', (client) => client.generate(ollamaGenerateBody(options)), signal);
+}
+
+/** A `/api/chat`, streamed. */
+export function ollamaChatParts(http: HttpContext, body: ChatRequest & { stream: true }, signal: AbortSignal | undefined): AsyncGenerator<ChatResponse, void, undefined> {
+  return ollamaParts(http, 'POST /api/chat', (client) => client.chat(body), signal);
 }
 
 /** What `/api/show` says about a model's context. */
@@ -223,10 +246,10 @@ export function ollamaNumCtx(input: NumCtxInput): NumCtxDecision {
 }
 
 /** The error for a prompt that cannot fit: said before anything is sent, with the numbers. */
-export function promptTooLongError(http: HttpContext, model: string, decision: Extract<NumCtxDecision, { fits: false }>): ServerError {
+export function promptTooLongError(http: HttpContext, model: string, decision: Extract<NumCtxDecision, { fits: false }>, endpoint: string): ServerError {
   const { promptTokens, outputBudget, ceiling } = decision;
   return new ServerError(
-    { kind: 'badRequest', url: http.display, endpoint: 'POST /api/generate' },
+    { kind: 'badRequest', url: http.display, endpoint },
     `The prompt (${promptTokens} tokens) plus the output budget (${outputBudget} tokens) needs ${promptTokens + outputBudget} tokens of context; ${model} on Ollama at ${http.display} has at most ${ceiling}. Nothing was sent: start a new conversation, or lower gptOss.maxOutputTokens.`,
   );
 }
@@ -254,6 +277,22 @@ export async function ollamaContextOf(http: HttpContext, model: string, signal: 
   } finally {
     closeAll();
   }
+}
+
+/**
+ * The `num_ctx` one request sends, on either route: sized to the prompt (as we render it) plus
+ * the output budget. A prompt that cannot fit fails here, before anything is sent.
+ */
+export async function ollamaRequestContext(
+  http: HttpContext,
+  request: { readonly model: string; readonly endpoint: string; readonly promptTokens: number; readonly maxTokens?: number | undefined; readonly extraBody: Readonly<Record<string, unknown>> },
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const context = await ollamaContextOf(http, request.model, signal);
+  const decision = ollamaNumCtx({ promptTokens: request.promptTokens, maxTokens: request.maxTokens, context, userNumCtx: userNumCtx(request.extraBody) });
+  if (!decision.fits) throw promptTooLongError(http, request.model, decision, request.endpoint);
+  http.logger.info(`[client] Ollama ${request.endpoint} model ${request.model}: ${request.promptTokens} prompt tokens, num_ctx ${decision.numCtx}`);
+  return decision.numCtx;
 }
 
 /** What the model list reports as a model's context: what we will give it (the ceiling), and from where. */
@@ -294,7 +333,7 @@ export async function ollamaModels(http: HttpContext, signal: AbortSignal | unde
     try {
       list = await client.list();
     } catch (error) {
-      throw classify(last(), error, http);
+      throw classify(last(), error, http, 'GET /api/tags');
     }
     const names = (Array.isArray(list.models) ? list.models : []).map((m) => m.model ?? m.name).filter((n): n is string => typeof n === 'string');
     return await Promise.all(

@@ -166,15 +166,21 @@ describe('chat endpoints, built from docs, not captured', () => {
     tools: [{ type: 'function', function: { name: 'get_weather', description: 'Get the current weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
   };
   const cases = [
-    { file: 'vllm-chat-toolcall.sse', kind: 'vllm' as const, what: 'vLLM: delta.reasoning, incremental tool call' },
-    { file: 'vllm-chat-toolcall-transition.sse', kind: 'vllm' as const, what: 'vLLM transition builds: reasoning and reasoning_content side by side, read once' },
-    { file: 'ollama-chat-toolcall.sse', kind: 'ollama' as const, what: 'Ollama /v1: delta.reasoning, whole tool call, separate finish chunk' },
+    { file: 'vllm-chat-toolcall.sse', kind: 'vllm' as const, what: 'vLLM: delta.reasoning, incremental tool call', path: '/v1/chat/completions', effort: { reasoning_effort: 'low' } },
+    {
+      file: 'vllm-chat-toolcall-transition.sse',
+      kind: 'vllm' as const,
+      what: 'vLLM transition builds: reasoning and reasoning_content side by side, read once',
+      path: '/v1/chat/completions',
+      effort: { reasoning_effort: 'low' },
+    },
+    { file: 'ollama-chat-toolcall.ndjson', kind: 'ollama' as const, what: 'Ollama /api/chat: message.thinking, whole tool call with object arguments, done line', path: '/api/chat', effort: { think: 'low' } },
   ];
-  for (const { file, kind, what } of cases) {
+  for (const { file, kind, what, path, effort } of cases) {
     for (const split of ['whole', 'awkward', 'every byte']) {
       test(`${what}, ${split}`, async () => {
         const bytes = fixture(file);
-        const server = await loopback(replayAt('/v1/chat/completions', bytes, SPLITS[split]!(bytes)));
+        const server = await loopback(replayAt(path, bytes, SPLITS[split]!(bytes), path === '/api/chat' ? NDJSON_HEADERS : undefined));
         try {
           const { items, error } = await collect<StreamEvent>(complete({ url: server.url, kind, endpoint: 'chat', model: 'm' }, { chat: CHAT, reasoningEffort: 'low' }, undefined, { parser: recordingParser().factory }));
           assert.equal(error, undefined);
@@ -187,8 +193,8 @@ describe('chat endpoints, built from docs, not captured', () => {
             ],
           );
           assert.equal(done(items).finishReason, 'toolCalls');
-          const body = JSON.parse(server.requests[0]!.body) as Record<string, unknown>;
-          assert.equal(body.reasoning_effort, 'low');
+          const body = JSON.parse(server.requests.find((r) => r.path === path)!.body) as Record<string, unknown>;
+          for (const [field, value] of Object.entries(effort)) assert.equal(body[field], value);
           assert.equal(body.model, 'm');
         } finally {
           await server.close();

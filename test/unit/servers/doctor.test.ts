@@ -44,13 +44,6 @@ describe('doctor checks', () => {
     assert.match(contextCheck({ kind: 'lmstudio', model: 'openai/gpt-oss-20b', inForce: 4096 }, 16552, 8360, 8192).fix ?? '', /^lms load openai\/gpt-oss-20b --context-length 32768/);
   });
 
-  test('Ollama on the chat endpoint: ✗, /v1/chat/completions cannot carry num_ctx', () => {
-    const c = contextCheck({ kind: 'ollama', model: 'gpt-oss:20b', inForce: 4096, ollamaNumCtx: 24576, ollamaCeiling: 131072, ollamaChatEndpoint: true }, 16552, 8360, 8192);
-    assert.equal(c.status, 'fail');
-    assert.match(c.summary, /^the chat endpoint cannot send num_ctx, so Ollama serves 4096 tokens \(\/api\/ps\)/);
-    assert.equal(c.fix, 'gptOss.endpoint "auto" (the raw path sends num_ctx), or OLLAMA_CONTEXT_LENGTH=32768 ollama serve');
-  });
-
   test('a server that does not say its context: ⚠', () => {
     assert.equal(contextCheck({ kind: 'openai', model: 'm' }, 16552, 8360, 8192).status, 'warn');
   });
@@ -63,10 +56,10 @@ describe('doctor checks', () => {
   });
 
   test('chat path: markup in content is a warning naming the field; a clean tool call passes', () => {
-    const leak = chatCheck({ reasoningFields: new Set(['reasoning_content']), content: '<|channel|>final<|message|>hi', reasoning: '', toolCalls: 0 }, 'llamacpp');
+    const leak = chatCheck({ reasoningFields: new Set(['delta.reasoning_content']), content: '<|channel|>final<|message|>hi', reasoning: '', toolCalls: 0 }, 'llamacpp');
     assert.equal(leak.status, 'warn');
     assert.match(leak.summary, /reasoning in delta\.reasoning_content; Harmony markup leaks into content/);
-    const clean = chatCheck({ reasoningFields: new Set(['reasoning']), content: '', reasoning: 'Need the tool.', toolCalls: 1 }, 'vllm');
+    const clean = chatCheck({ reasoningFields: new Set(['delta.reasoning']), content: '', reasoning: 'Need the tool.', toolCalls: 1 }, 'vllm');
     assert.equal(clean.status, 'pass');
     assert.match(clean.summary, /the tool call came back as tool_calls/);
   });
@@ -85,7 +78,7 @@ describe('prefix-cache reuse as the servers report it', () => {
 
 describe('doctor against a STAND-IN Ollama', () => {
   test('every check runs; the context check says the num_ctx we send; cache reuse from prompt_eval_count', async () => {
-    const server = await startOllamaStandIn({ answer: '<|channel|>final<|message|>ready' });
+    const server = await startOllamaStandIn({ answer: '<|channel|>final<|message|>ready', chatReply: { thinking: 'Need the tool.', toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] } });
     try {
       const report = await runDoctor({ url: server.url });
       const byName = new Map(report.checks.map((c) => [c.name, c]));
@@ -96,7 +89,13 @@ describe('doctor against a STAND-IN Ollama', () => {
       assert.match(byName.get('Context')!.summary, /^we send num_ctx 24576 for the agent prompt, up to 131072/);
       assert.equal(byName.get('Raw endpoint')?.status, 'pass');
       assert.match(byName.get('Raw endpoint')!.summary, /back as text \(this server returns no ids; we re-tokenise the text\), stopped at <\|return\|>, parsed: final$/);
-      assert.equal(byName.get('Chat path')?.status, 'warn', 'the stand-in has no /v1/chat/completions');
+      assert.equal(byName.get('Chat path')?.status, 'pass');
+      assert.equal(byName.get('Chat path')?.summary, 'reasoning in message.thinking; no Harmony markup in content; the tool call came back as tool_calls');
+      const chat = JSON.parse(server.requests.find((r) => r.path === '/api/chat')!.body) as { options: { num_ctx?: number }; think?: string };
+      assert.equal(chat.options.num_ctx, 8192, 'the chat probe sends num_ctx too');
+      assert.equal(chat.think, 'low');
+      // The two raw round trips come first, one after the other, so the chat probe cannot take the cache between them.
+      assert.deepEqual(server.requests.filter((r) => r.path === '/api/generate' || r.path === '/api/chat').map((r) => r.path), ['/api/generate', '/api/generate', '/api/chat']);
       const first = server.received[0]!;
       const second = server.received[1]!;
       assert.deepEqual(second.slice(0, first.length), first, 'the second request extends the first');
@@ -136,6 +135,22 @@ describe('doctor against hosted providers (loopback replays of the chat fixtures
       }
     });
   }
+});
+
+describe('doctor against a STAND-IN Ollama on the chat endpoint', () => {
+  test('Context passes: /api/chat carries the num_ctx we size (Ollama /v1/chat/completions could not)', async () => {
+    const server = await startOllamaStandIn({ defaultNumCtx: 2048 });
+    try {
+      const report = await runDoctor({ url: server.url, endpoint: 'chat' });
+      const context = report.checks.find((c) => c.name === 'Context');
+      assert.equal(context?.status, 'pass');
+      assert.match(context!.summary, /^we send num_ctx 24576 for the agent prompt, up to 131072/);
+      assert.equal(report.checks.find((c) => c.name === 'Chat path')?.status, 'pass');
+      assert.deepEqual(server.log, [], 'nothing was truncated');
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('doctor against a server that is down', () => {

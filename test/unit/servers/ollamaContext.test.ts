@@ -9,8 +9,9 @@ import { decode } from '../../../src/harmony/tokenizer';
 import { complete, listModels } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
 import { ollamaGenerateBody, ollamaModelContext, ollamaNumCtx, ollamaRunningModels } from '../../../src/servers/ollama';
+import { ollamaChatBody } from '../../../src/servers/ollamaChat';
 import { startOllamaStandIn, type OllamaStandIn } from '../../support/ollama-stand-in';
-import { collect, memoryLogger } from './helpers';
+import { collect, memoryLogger, messagesOf } from './helpers';
 import { fixture } from './loopback';
 
 const showGptOss = JSON.parse(fixture('ollama-show-gpt-oss.json').toString('utf8')) as unknown;
@@ -132,6 +133,85 @@ describe('stand-in Ollama (truncates as Ollama does without num_ctx)', () => {
       assert.equal(refused.error.kind, 'badRequest');
       assert.match(refused.error.message, /12289 tokens\).*4096 tokens\).*16385 tokens.*at most 16384/);
       assert.equal(server.requests.filter((r) => r.path === '/api/generate').length, generates, 'nothing was sent');
+    });
+  });
+});
+
+describe('stand-in Ollama /api/chat (the chat route: num_ctx as on the raw route)', () => {
+  const agent = agentRequest();
+  const rendered = renderChatRequest(agent);
+  const chatConfig = (url: string) => ({ url, kind: 'ollama' as const, endpoint: 'chat' as const, model: 'gpt-oss:20b' });
+  const chatBodyOf = (server: OllamaStandIn) => JSON.parse(server.requests.find((r) => r.path === '/api/chat')!.body) as Record<string, unknown> & { options: Record<string, unknown> };
+
+  test('without num_ctx (all /v1/chat/completions can send) the 36-tool agent request loses its system message and first tools', async () => {
+    await withStandIn({ defaultNumCtx: 4096 }, async (server) => {
+      const body = ollamaChatBody({ model: 'gpt-oss:20b', chat: agent, request: { maxTokens: 4096 }, extraBody: {} });
+      assert.equal(body.options?.num_ctx, undefined);
+      await (await fetch(`${server.url}/api/chat`, { method: 'POST', body: JSON.stringify(body) })).text();
+      assert.equal(server.received[0]!.length, 4096);
+      assert.match(server.log[0] ?? '', new RegExp(`truncating input prompt" limit=4096 prompt=${rendered.ids.length} keep=4 new=4096$`));
+      const text = decode(server.received[0]!);
+      assert.ok(!text.includes('You are ChatGPT'), 'the system message is gone');
+      assert.ok(!text.includes('type apply_patch'), 'the first tools are gone');
+    });
+  });
+
+  test('with endpoint chat the whole agent request arrives: num_ctx sized as on the raw route, 36 tools, think from the effort, reasoning and answer read back', async () => {
+    await withStandIn({ defaultNumCtx: 4096 }, async (server) => {
+      const { items, error } = await collect(complete(chatConfig(server.url), { chat: agent, maxTokens: 4096 }));
+      assert.equal(error, undefined);
+      assert.deepEqual(server.received[0], rendered.ids, 'the model was given exactly the prompt we render, all of it');
+      assert.deepEqual(server.log, []);
+      const body = chatBodyOf(server);
+      assert.equal(body.options.num_ctx, 16384, 'what the raw route sends for the same prompt and budget');
+      assert.equal(body.options.num_predict, 4096);
+      assert.equal((body.tools as unknown[]).length, 36);
+      assert.equal(body.think, 'medium', "the request's reasoning_effort");
+      const messages = body.messages as Record<string, unknown>[];
+      assert.deepEqual(messages.at(-2), { role: 'assistant', content: '', thinking: 'I need to find usages of greet first.', tool_calls: [{ function: { name: 'grep_search', arguments: { filePath: '/work/app', explanation: 'find greet' } } }] });
+      assert.deepEqual(messages.at(-1), { role: 'tool', content: 'src/app.ts:1: export function greet() {}\nsrc/main.ts:3: greet();', tool_name: 'grep_search' });
+      assert.deepEqual(
+        messagesOf(items).map((m) => [m.channel, m.content]),
+        [
+          ['analysis', 'The user wants a short answer.'],
+          ['final', 'All of it arrived.'],
+        ],
+      );
+      assert.ok(items.some((e) => e.type === 'usage' && e.promptTokens === rendered.ids.length));
+      const ps = (await (await fetch(`${server.url}/api/ps`)).json()) as unknown;
+      assert.deepEqual(ollamaRunningModels(ps), [{ model: 'gpt-oss:20b', contextLength: 16384 }]);
+    });
+  });
+
+  test('a tool call in message.tool_calls comes back as a tool call; the effort asked for becomes think', async () => {
+    await withStandIn({ chatReply: { thinking: 'Search first.', toolCalls: [{ name: 'grep_search', arguments: { filePath: '/work/app', explanation: 'find hello' } }] } }, async (server) => {
+      const { items, error } = await collect(complete(chatConfig(server.url), { chat: agent, maxTokens: 4096, reasoningEffort: 'high' }));
+      assert.equal(error, undefined);
+      assert.deepEqual(
+        messagesOf(items).map((m) => [m.channel, m.recipient, m.content]),
+        [
+          ['analysis', undefined, 'Search first.'],
+          ['commentary', 'functions.grep_search', '{"filePath":"/work/app","explanation":"find hello"}'],
+        ],
+      );
+      const done = items.at(-1);
+      assert.equal(done?.type === 'done' ? done.finishReason : undefined, 'toolCalls');
+      assert.equal(chatBodyOf(server).think, 'high');
+    });
+  });
+
+  test('a num_ctx in extraBody.options is a floor on the chat route too; a prompt that cannot fit fails before sending', async () => {
+    await withStandIn({ maxContext: 8192 }, async (server) => {
+      const refused = await collect(complete(chatConfig(server.url), { chat: agent, maxTokens: 4096 }));
+      assert.ok(refused.error instanceof ServerError);
+      assert.equal(refused.error.kind, 'badRequest');
+      assert.equal(refused.error.endpoint, 'POST /api/chat');
+      assert.match(refused.error.message, new RegExp(`\\(${rendered.ids.length} tokens\\).*at most 8192`));
+      assert.equal(server.requests.filter((r) => r.path === '/api/chat').length, 0, 'nothing was sent');
+    });
+    await withStandIn({}, async (server) => {
+      await collect(complete({ ...chatConfig(server.url), extraBody: { options: { num_ctx: 65536 } } }, { chat: agent, maxTokens: 4096 }));
+      assert.equal(chatBodyOf(server).options.num_ctx, 65536);
     });
   });
 });
