@@ -46,13 +46,17 @@ test('#2 <|constrain|> glued to the recipient (harmony *_constrain_adjacent; Oll
   assert.deepEqual(calls(s), [['get_weather', { latitude: 48.8566, longitude: 2.3522 }]]);
 });
 
-test('#3 content type without <|constrain|>: " json" parses as JSON, " code" stays raw (harmony test_simple_tool_call; jinja/vLLM render)', () => {
+test('#3 content type without <|constrain|>: " json" parses as JSON, " code" text stays raw, a " code" body that is a JSON object is the arguments (harmony test_simple_tool_call; jinja/vLLM render; waybarrios/vllm-mlx#562)', () => {
   const json = parse('<|channel|>commentary to=functions.get_weather json<|message|>{"city": "SF"}<|call|>');
   assert.equal(json.messages[0]!.contentType, 'json');
   assert.deepEqual(calls(json), [['get_weather', { city: 'SF' }]]);
   const code = parse('<|channel|>analysis to=functions.run code<|message|>print(1)<|call|>');
   assert.equal(code.messages[0]!.contentType, 'code');
   assert.deepEqual(code.toolCalls.map((c) => [c.arguments, c.invalidJson]), [['print(1)', false]]);
+  const codeJson = parse('<|channel|>analysis to=functions.grep code<|message|>{"pattern":"x"}<|call|>');
+  assert.deepEqual(codeJson.toolCalls.map((c) => [c.arguments, c.invalidJson]), [[{ pattern: 'x' }, false]]);
+  const codeArray = parse('<|channel|>analysis to=functions.grep code<|message|>["x"]<|call|>');
+  assert.deepEqual(codeArray.toolCalls.map((c) => [c.arguments, c.invalidJson]), [['["x"]', false]]);
   // No content type at all: JSON is assumed (vLLM "6 calls incl. no content type").
   assert.deepEqual(calls(parse('<|channel|>commentary to=functions.get_weather<|message|>{"location": "SF"}<|end|>')), [['get_weather', { location: 'SF' }]]);
 });
