@@ -7,6 +7,7 @@ import { isObject } from '../harmony/index';
 import { finishReason } from './completions';
 import { detailsText, repairHistory } from './history';
 import { HOSTED_PROVIDERS, isHostedKind } from './providers';
+import { samplingFields } from './sampling';
 import type { ChatChunk, ChatCompletionsRequest, CompletionRequest, ServerKind } from './types';
 
 /** Fields of ours (or of the renderer's input) that no server should see. */
@@ -25,9 +26,7 @@ export function chatBody(kind: ServerKind, model: string | undefined, chat: Chat
     ...(tools === undefined ? {} : { tools, ...(chat.tool_choice === undefined ? {} : { tool_choice: chat.tool_choice }) }),
     stream: true,
     stream_options: { include_usage: true },
-    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.topP === undefined ? {} : { top_p: request.topP }),
+    ...samplingFields(request, 'openai'),
     ...effortFields(kind, effort, chat),
   };
   return { ...body, ...extraBody, messages: body.messages, stream: true };

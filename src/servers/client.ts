@@ -17,6 +17,7 @@ import { ollamaChatBody, ollamaChatEvents } from './ollamaChat';
 import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
 import { repairChat } from './repair';
+import { samplingFields } from './sampling';
 import { sseSource } from './sse';
 import type { ChatChunk, ChatCompletionsRequest, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, ServerLogger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
 
@@ -120,14 +121,6 @@ interface RawRoute {
   readonly map: (item: unknown) => RawChunk[];
 }
 
-function sampling(request: CompletionRequest): Record<string, unknown> {
-  return {
-    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.topP === undefined ? {} : { top_p: request.topP }),
-  };
-}
-
 /** `/v1/completions` with the prompt as token ids; vLLM is told to stop, keep markup, and return ids. */
 function v1CompletionsIds(kind: ServerKind, model: string | undefined, ids: readonly number[], request: CompletionRequest): RawRoute {
   const vllm =
@@ -136,7 +129,7 @@ function v1CompletionsIds(kind: ServerKind, model: string | undefined, ids: read
       : { return_tokens: true };
   return {
     path: '/v1/completions',
-    body: { ...(model === undefined ? {} : { model }), prompt: ids, stream: true, stream_options: { include_usage: true }, ...sampling(request), ...vllm },
+    body: { ...(model === undefined ? {} : { model }), prompt: ids, stream: true, stream_options: { include_usage: true }, ...samplingFields(request, 'openai'), ...vllm },
     map: completionEvent,
   };
 }
@@ -145,7 +138,7 @@ function v1CompletionsIds(kind: ServerKind, model: string | undefined, ids: read
 function v1CompletionsText(model: string | undefined, text: string, request: CompletionRequest): RawRoute {
   return {
     path: '/v1/completions',
-    body: { ...(model === undefined ? {} : { model }), prompt: text, stream: true, stream_options: { include_usage: true }, stop: [LITERAL.call, LITERAL.return], ...sampling(request) },
+    body: { ...(model === undefined ? {} : { model }), prompt: text, stream: true, stream_options: { include_usage: true }, stop: [LITERAL.call, LITERAL.return], ...samplingFields(request, 'openai') },
     map: completionEvent,
   };
 }
@@ -164,7 +157,7 @@ async function openRaw(
     if (model === undefined) throw new TypeError('Ollama needs a model');
     warnIfTextPromptInexact(prompt, http.logger);
     const numCtx = await ollamaRequestContext(http, { model, endpoint: 'POST /api/generate', promptTokens: prompt.ids.length, maxTokens: request.maxTokens, extraBody: extra }, signal);
-    const options = { model, prompt: prompt.text, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody: extra, numCtx };
+    const options = { model, prompt: prompt.text, sampling: request, extraBody: extra, numCtx };
     return { source: { items: ollamaRawParts(http, options, signal), map: ollamaEvent, failure: (error) => error, ended: () => {} } };
   }
   const routes: RawRoute[] =
@@ -289,7 +282,7 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
   const extra = extraOf(config, request);
   let exchange: Exchange | undefined;
   const missingFinish = (): ServerError =>
-    cutError(exchange?.ctx ?? { url: http.display, endpoint: endpoint === 'raw' ? 'POST (completion)' : chatEndpoint(kind), secret: http.apiKey }, exchange?.progress ?? { chunks: 0 });
+    cutError(exchange?.ctx ?? { url: http.display, endpoint: endpoint === 'raw' ? 'POST (completion)' : chatEndpoint(kind), secret: http.apiKey, secrets: http.secrets }, exchange?.progress ?? { chunks: 0 });
   if (endpoint === 'raw') {
     const prompt = promptOf(request);
     let opened: Awaited<ReturnType<typeof openRaw>> | undefined;

@@ -90,6 +90,8 @@ export interface ErrorContext {
   readonly endpoint: string;
   /** The key, only so that it can be cut out of anything the server echoes back. */
   readonly secret?: string | undefined;
+  /** Other values to cut out the same way (header values from secret storage). */
+  readonly secrets?: readonly string[] | undefined;
   /** A hint for 404s: which kind this transport assumed, and what else to try. */
   readonly assumedKind?: string;
   /** The proxy the request went through (no credentials); undefined: direct. */
@@ -112,8 +114,8 @@ export function displayUrl(url: string): string {
   }
 }
 
-function excerpt(text: string, secret: string | undefined): string {
-  const flat = redactSecrets(text, [secret]).replace(/\s+/g, ' ').trim();
+function excerpt(text: string, ctx: ErrorContext): string {
+  const flat = redactSecrets(text, [ctx.secret, ...(ctx.secrets ?? [])]).replace(/\s+/g, ' ').trim();
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat;
 }
 
@@ -159,7 +161,7 @@ function statusText(status: number): string {
 
 /** A non-2xx response (read before streaming starts). */
 export function httpError(ctx: ErrorContext, status: number, body: string, retryAfterSeconds?: number): ServerError {
-  const said = excerpt(messageFromBody(body), ctx.secret);
+  const said = excerpt(messageFromBody(body), ctx);
   const base = { url: ctx.url, endpoint: ctx.endpoint, status, ...(said ? { serverMessage: said } : {}) };
   const quote = said ? `: "${said}"` : '';
   const head = `${ctx.endpoint} at ${ctx.url} answered ${status} ${statusText(status)}${quote}`;
@@ -305,7 +307,7 @@ export function connectionError(ctx: ErrorContext, error: unknown): ServerError 
       `Cannot connect to ${ctx.url}: TLS certificate problem (${code}). Use the right scheme (http:// or https://), or a certificate this machine trusts.`,
     );
   }
-  const what = code ?? excerpt(message ?? 'unknown network error', ctx.secret);
+  const what = code ?? excerpt(message ?? 'unknown network error', ctx);
   return new ServerError(
     { ...base, kind: 'unreachable' },
     `Cannot connect to ${ctx.url}${ctx.proxy === undefined ? '' : ` through the proxy ${ctx.proxy}`} (${what}). Check that the server is running, that the URL is right, and that no firewall or proxy is in the way.`,
@@ -335,7 +337,7 @@ export function cutError(ctx: ErrorContext, progress: StreamProgress, cause?: un
   if (system.code?.startsWith('Z_')) {
     return new ServerError(
       { kind: 'protocol', url: ctx.url, endpoint: ctx.endpoint, cause },
-      `${ctx.endpoint} at ${ctx.url} sent a compressed body (content-encoding) that does not decompress ${soFar(progress)}: ${system.code}${system.message ? ` (${excerpt(system.message, ctx.secret)})` : ''}. A proxy in between may be re-compressing the stream, or the server is broken: check both.`,
+      `${ctx.endpoint} at ${ctx.url} sent a compressed body (content-encoding) that does not decompress ${soFar(progress)}: ${system.code}${system.message ? ` (${excerpt(system.message, ctx)})` : ''}. A proxy in between may be re-compressing the stream, or the server is broken: check both.`,
     );
   }
   if (cause !== undefined && systemCode(cause).code === 'UND_ERR_BODY_TIMEOUT') {
@@ -388,7 +390,7 @@ export function contentTypeError(ctx: ErrorContext, contentType: string, expecte
     : 'Check that the URL and the server kind are right.';
   return new ServerError(
     { kind: 'protocol', url: ctx.url, endpoint: ctx.endpoint },
-    `${ctx.endpoint} at ${ctx.url} answered with content type "${excerpt(contentType, ctx.secret)}", not ${expected}. ${hint}`,
+    `${ctx.endpoint} at ${ctx.url} answered with content type "${excerpt(contentType, ctx)}", not ${expected}. ${hint}`,
   );
 }
 
@@ -399,7 +401,7 @@ export function cancelledError(ctx: ErrorContext): ServerError {
 export function protocolError(ctx: ErrorContext, detail: string, cause?: unknown): ServerError {
   return new ServerError(
     { kind: 'protocol', url: ctx.url, endpoint: ctx.endpoint, ...(cause === undefined ? {} : { cause }) },
-    `${ctx.endpoint} at ${ctx.url} sent something that is not the expected stream: ${excerpt(detail, ctx.secret)}. Check that the URL and the server kind are right.`,
+    `${ctx.endpoint} at ${ctx.url} sent something that is not the expected stream: ${excerpt(detail, ctx)}. Check that the URL and the server kind are right.`,
   );
 }
 
@@ -408,7 +410,7 @@ export function streamErrorFromPayload(ctx: ErrorContext, progress: StreamProgre
   const record = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>) : {};
   const text = typeof payload === 'string' ? payload : typeof record.message === 'string' ? record.message : JSON.stringify(payload);
   const code = typeof record.code === 'number' ? record.code : undefined;
-  const said = excerpt(text, ctx.secret);
+  const said = excerpt(text, ctx);
   const ownParser = /peg|expected .*format|parse|harmony/i.test(said);
   const hint = ownParser
     ? "The server's own gpt-oss output parser rejected what the model wrote; the raw completion endpoint (endpoint: raw) parses Harmony in the extension instead."

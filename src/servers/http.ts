@@ -31,6 +31,10 @@ export interface HttpContext {
   /** `root` without credentials, for messages and logs. */
   readonly display: string;
   readonly apiKey: string | undefined;
+  /** The user's headers for this server, sent after ours. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Header values from secret storage: redacted like the key. */
+  readonly secrets: readonly string[];
   readonly fetch: typeof fetch;
   /** The proxy requests to `root` go through (no credentials), for messages; undefined: direct. */
   readonly proxy: string | undefined;
@@ -72,10 +76,12 @@ export function httpContext(config: ServerConfig): HttpContext {
     root,
     display: displayUrl(root),
     apiKey: config.apiKey === '' ? undefined : config.apiKey,
+    headers: config.headers ?? {},
+    secrets: config.secrets ?? [],
     fetch: fetchFn,
     proxy: config.network?.proxyFor(root),
     // Nothing we log should contain the key, but a server may echo it.
-    logger: redactingLogger(config.logger ?? silentLogger, () => [config.apiKey]),
+    logger: redactingLogger(config.logger ?? silentLogger, () => [config.apiKey, ...(config.secrets ?? [])]),
     idleTimeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     deadlineMs: config.deadlineMs,
     maxRetries: config.maxRetries ?? DEFAULT_MAX_RETRIES,
@@ -147,6 +153,7 @@ export async function openExchange(http: HttpContext, spec: RequestSpec): Promis
     url: http.display,
     endpoint: `${spec.method} ${spec.path}`,
     secret: http.apiKey,
+    ...(http.secrets.length > 0 ? { secrets: http.secrets } : {}),
     ...(spec.assumedKind === undefined ? {} : { assumedKind: spec.assumedKind }),
     ...(http.proxy === undefined ? {} : { proxy: http.proxy }),
   };
@@ -158,6 +165,8 @@ export async function openExchange(http: HttpContext, spec: RequestSpec): Promis
   const headers: Record<string, string> = { accept: 'application/json, text/event-stream, application/x-ndjson' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (http.apiKey) headers.authorization = `Bearer ${http.apiKey}`;
+  // The user's own, after ours: a gateway may want its own Authorization scheme.
+  for (const [name, value] of Object.entries(http.headers)) headers[name.toLowerCase()] = value;
 
   for (let attempt = 0; ; attempt++) {
     if (spec.signal?.aborted || spec.innerSignal?.aborted) throw cancelledError(ctx);

@@ -4,6 +4,7 @@
 import { tokenBytes, tokensForBytes } from '../harmony/tokenizer';
 import { Special, specialText } from '../harmony/tokens';
 import { finishReason } from './completions';
+import { samplingFields, type SamplingValues } from './sampling';
 import type { RawChunk } from './types';
 
 interface CompletionEventWire {
@@ -16,16 +17,8 @@ interface CompletionEventWire {
   readonly timings?: { readonly cache_n?: unknown } | null;
 }
 
-export function llamacppCompletionBody(ids: readonly number[], options: { maxTokens?: number | undefined; temperature?: number | undefined; topP?: number | undefined }): Record<string, unknown> {
-  return {
-    prompt: ids,
-    stream: true,
-    return_tokens: true,
-    cache_prompt: true,
-    ...(options.maxTokens === undefined ? {} : { n_predict: options.maxTokens }),
-    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-    ...(options.topP === undefined ? {} : { top_p: options.topP }),
-  };
+export function llamacppCompletionBody(ids: readonly number[], sampling: SamplingValues): Record<string, unknown> {
+  return { prompt: ids, stream: true, return_tokens: true, cache_prompt: true, ...samplingFields(sampling, 'llamacpp') };
 }
 
 /**

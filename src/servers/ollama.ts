@@ -7,6 +7,7 @@ import { Ollama, type ChatRequest, type ChatResponse, type GenerateRequest, type
 import { ServerError, contentTypeError, cutError, frameTooLongError, protocolError, streamErrorFromPayload } from './errors';
 import { framed, ndjsonFraming } from './framing';
 import { openExchange, type Exchange, type HttpContext } from './http';
+import { samplingFields, type SamplingValues } from './sampling';
 import type { ModelInfo, RawChunk } from './types';
 
 /**
@@ -75,7 +76,7 @@ function ndjsonLines(exchange: Exchange): Response {
 /** What the ollama client's stream reader throws, classified. */
 function classify(exchange: Exchange | undefined, error: unknown, http: HttpContext, endpoint: string): ServerError {
   if (error instanceof ServerError) return error;
-  const ctx = exchange?.ctx ?? { url: http.display, endpoint, secret: http.apiKey };
+  const ctx = exchange?.ctx ?? { url: http.display, endpoint, secret: http.apiKey, secrets: http.secrets };
   const progress = exchange?.progress ?? { chunks: 0 };
   const aborted = exchange?.abortError();
   if (aborted) return aborted;
@@ -88,9 +89,7 @@ function classify(exchange: Exchange | undefined, error: unknown, http: HttpCont
 
 /** Sampling as Ollama names it, shared by `/api/generate` and `/api/chat`. */
 export interface OllamaSampling {
-  readonly maxTokens?: number | undefined;
-  readonly temperature?: number | undefined;
-  readonly topP?: number | undefined;
+  readonly sampling?: SamplingValues | undefined;
   readonly extraBody: Readonly<Record<string, unknown>>;
   /** The context this request needs (`ollamaRequestContext`); sent as `options.num_ctx`. */
   readonly numCtx?: number | undefined;
@@ -105,9 +104,7 @@ export interface OllamaRawOptions extends OllamaSampling {
 export function ollamaOptions(sampling: OllamaSampling): Partial<Options> {
   const extraOptions = sampling.extraBody.options;
   return {
-    ...(sampling.maxTokens === undefined ? {} : { num_predict: sampling.maxTokens }),
-    ...(sampling.temperature === undefined ? {} : { temperature: sampling.temperature }),
-    ...(sampling.topP === undefined ? {} : { top_p: sampling.topP }),
+    ...samplingFields(sampling.sampling ?? {}, 'ollama'),
     ...(extraOptions !== null && typeof extraOptions === 'object' ? extraOptions : {}),
     ...(sampling.numCtx === undefined ? {} : { num_ctx: sampling.numCtx }),
   };

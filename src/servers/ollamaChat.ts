@@ -67,7 +67,7 @@ export function ollamaChatBody(options: OllamaChatOptions): ChatRequest & { stre
     // gpt-oss cannot stop thinking; Ollama takes its effort as `think: "low" | "medium" | "high"`.
     ...(effort !== undefined && THINK_LEVELS.has(effort) && extraBody.think === undefined ? { think: effort as 'low' | 'medium' | 'high' } : {}),
     stream: true,
-    options: ollamaOptions({ maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, extraBody, numCtx: options.numCtx }),
+    options: ollamaOptions({ sampling: request, extraBody, numCtx: options.numCtx }),
   };
   return { ...(extraBody as Partial<ChatRequest>), ...body };
 }

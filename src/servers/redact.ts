@@ -1,11 +1,12 @@
 // Secret redaction, in one place with one behaviour for everything we print: error
 // messages, log lines (the transports' and the VS Code log channel), server text we quote,
-// and the CLI's output. Every configured key is cut out whatever its length, and so is
-// whatever follows an `Authorization:`/`Bearer`/`api_key=` label (a key we were not told about).
+// and the CLI's output. Every configured key and every header value taken from secret storage
+// is cut out whatever its length, and so is whatever follows an `Authorization:`/`Bearer`/
+// `api_key=`/`X-Api-Key:`/`Client-Secret:` label (a secret we were not told about).
 
 export const REDACTED = '[redacted]';
 
-const LABELLED_SECRET = /(authorization|api[-_]?key|bearer)(["':=\s]+)(bearer\s+)?[^\s"',}]+/gi;
+const LABELLED_SECRET = /(authorization|api[-_]?key|client[-_]?secret|bearer)(["':=\s]+)(bearer\s+)?[^\s"',}]+/gi;
 
 /** `text` without any of `secrets` (longest first, so a key inside another goes with it) and without labelled tokens. */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {

@@ -45,6 +45,13 @@ export interface ServerConfig {
   readonly maxRetries?: number | undefined;
   /** Longest `retry-after` we honour by waiting; a longer one fails at once with the server's figure. Default 30 s. */
   readonly maxRetryWaitMs?: number | undefined;
+  /**
+   * Sent with every request, after ours (gateways: LiteLLM, Cloudflare Access, reverse proxies).
+   * Content-Type, Accept and the like are ours: callers validate names (settings.ts does).
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** Values never to print, besides the key: header values taken from secret storage. */
+  readonly secrets?: readonly string[] | undefined;
   /** Merged into every completion body (the user's `gptOss.extraBody`). */
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
   readonly logger?: ServerLogger | undefined;
@@ -74,6 +81,8 @@ export interface CompletionRequest {
   readonly maxTokens?: number | undefined;
   readonly temperature?: number | undefined;
   readonly topP?: number | undefined;
+  readonly topK?: number | undefined;
+  readonly minP?: number | undefined;
   /** Chat path: sent in the field the server reads. The raw path has it in the rendered system message. */
   readonly reasoningEffort?: ReasoningEffort | undefined;
   /** Per request, over the configured one. */

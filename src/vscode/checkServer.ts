@@ -9,7 +9,7 @@ import type { ServerSettings, Settings } from './settings';
 
 export interface CheckServerDeps {
   readonly settings: () => Settings;
-  readonly apiKeyFor: (url: string) => Promise<string | undefined>;
+  readonly withCredentials: (server: ServerSettings) => Promise<ServerSettings>;
   readonly log: ChannelLogger;
   /** The proxy and certificates of the moment (network.ts); undefined: VS Code's own fetch. */
   readonly network?: () => Network | undefined;
@@ -36,8 +36,7 @@ export async function checkServerCommand(deps: CheckServerDeps, server?: ServerS
   const settings = deps.settings();
   const chosen = server ?? (await pickServer(settings.servers));
   if (chosen === undefined) return undefined;
-  const apiKey = chosen.apiKey ?? (await deps.apiKeyFor(chosen.url));
-  const config = { ...serverConfig(apiKey === undefined ? chosen : { ...chosen, apiKey }, settings, deps.log, chosen.models?.[0]), network: deps.network?.() };
+  const config = { ...serverConfig(await deps.withCredentials(chosen), settings, deps.log, chosen.models?.[0]), network: deps.network?.() };
   const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Checking ${chosen.url}…`, cancellable: true },
     (_progress, token) => {

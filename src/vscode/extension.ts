@@ -4,21 +4,19 @@ import * as vscode from 'vscode';
 import { RequestLog, complete, listModels, type ServerConfig } from '../servers';
 import { checkServerCommand, refreshModelsCommand } from './checkServer';
 import { readSettingsFromVsCode } from './config';
+import { Credentials, setSecretCommand } from './credentials';
 import { createLogger } from './logger';
 import { filteredByLevel } from './logLevel';
 import { TokenInspector } from './inspector';
 import { createNetworkHolder } from './network';
 import { GptOssChatProvider, type ServerApi } from './provider';
 import { openLastRequestCommand, saveExchange } from './requestLog';
+import type { ServerSettings } from './settings';
 import { registerTestCommands } from './testCommands';
 import { createTokenStatusBar } from './tokenStatusBar';
 import { copyTokenIdsCommand, renderRequestCommand } from './transcriptCommands';
 
 const VENDOR = 'gpt-oss';
-
-function secretKey(url: string): string {
-  return `gptOss.apiKey:${url.replace(/\/+$/, '')}`;
-}
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('gpt-oss Harmony', { log: true });
@@ -28,11 +26,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const readSettings = readSettingsFromVsCode((message) => channelLog.warn(message));
   const log = filteredByLevel(channelLog, () => readSettings().logLevel);
 
-  const apiKeyFor = async (url: string): Promise<string | undefined> => {
-    const key = await context.secrets.get(secretKey(url));
-    if (key) knownSecrets.add(key);
-    return key || undefined;
-  };
+  const credentials = new Credentials(context.secrets, knownSecrets, (message) => log.warn(message));
+  const withCredentials = (server: ServerSettings): Promise<ServerSettings> => credentials.resolve(server);
 
   const inspector = new TokenInspector(context.extensionUri);
   const requestLog = new RequestLog(
@@ -49,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     listModels: (config, signal) => listModels(withNetwork(config), signal),
     complete: (config, request, signal) => complete(withNetwork(config), request, signal),
   };
-  const provider = new GptOssChatProvider({ api, log, settings: readSettings, apiKeyFor, requestLog });
+  const provider = new GptOssChatProvider({ api, log, settings: readSettings, withCredentials, requestLog });
 
   context.subscriptions.push(
     channel,
@@ -67,24 +62,13 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gptOss.inspectTokens', () => inspector.open()),
     vscode.commands.registerCommand('gptOss.renderRequest', () => renderRequestCommand(() => readSettings().reasoningEffort)),
     vscode.commands.registerCommand('gptOss.copyTokenIds', copyTokenIdsCommand),
-    vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand({ settings: readSettings, apiKeyFor, log, network: () => network.current() })),
+    vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand({ settings: readSettings, withCredentials, log, network: () => network.current() })),
     vscode.commands.registerCommand('gptOss.refreshModels', () => refreshModelsCommand(readSettings, () => provider.refresh())),
     vscode.commands.registerCommand('gptOss.openLastRequest', () => openLastRequestCommand(requestLog)),
     createTokenStatusBar(),
-    vscode.commands.registerCommand('gptOss.setApiKey', async () => {
-      const servers = readSettings().servers.map((s) => s.url);
-      const url = servers.length === 1 ? servers[0] : await vscode.window.showQuickPick(servers, { placeHolder: 'Which server is the key for?' });
-      if (!url) {
-        if (servers.length === 0) void vscode.window.showInformationMessage('Add a server to the gptOss.servers setting first (or in the Language Models editor).');
-        return;
-      }
-      const key = await vscode.window.showInputBox({ prompt: `API key for ${url} (stored in secret storage)`, password: true, ignoreFocusOut: true });
-      if (key === undefined) return;
-      if (key === '') await context.secrets.delete(secretKey(url));
-      else await context.secrets.store(secretKey(url), key);
-    }),
+    vscode.commands.registerCommand('gptOss.setApiKey', () => setSecretCommand(readSettings().servers, credentials)),
   );
-  if (context.extensionMode === vscode.ExtensionMode.Test) context.subscriptions.push(registerTestCommands(inspector));
+  if (context.extensionMode === vscode.ExtensionMode.Test) context.subscriptions.push(registerTestCommands({ inspector, credentials, logFolder: context.logUri }));
   log.info(`activated ${context.extension.id} ${context.extension.packageJSON.version as string}`);
   // Models resolve lazily: until something asks, the picker shows none of ours (docs/testing.md, "Editor pitfalls").
   void vscode.lm.selectChatModels({ vendor: VENDOR });

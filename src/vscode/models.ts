@@ -3,7 +3,7 @@
 import type * as vscode from 'vscode';
 import { REASONING_EFFORTS } from '../harmony';
 import { AGENT_PROMPT_TOKENS, type ModelInfo } from '../servers';
-import type { ServerSettings, Settings } from './settings';
+import { samplingFor, type ServerSettings, type Settings } from './settings';
 
 export interface GptOssModel extends vscode.LanguageModelChatInformation {
   readonly server: ServerSettings;
@@ -38,7 +38,7 @@ function family(id: string): string {
 
 export function modelInformation(server: ServerSettings, info: ModelInfo, settings: Settings): GptOssModel {
   const context = info.contextLength ?? DEFAULT_CONTEXT;
-  const maxOutputTokens = Math.min(settings.maxOutputTokens, Math.floor(context / 2));
+  const maxOutputTokens = Math.min(samplingFor(server, info.id).maxTokens ?? settings.maxOutputTokens, Math.floor(context / 2));
   // A variable, not a literal return: the runtime fields below are not in the stable type.
   const model = {
     id: `${info.id}@${server.url}`,

@@ -11,7 +11,7 @@ import { toVsCodeError, userMessage } from './providerErrors';
 import { prepareRequest, type PreparedRequest } from './requestBuilder';
 import { createResponseWriter, type ResponseWriter } from './responseStream';
 import { serverConfig } from './serverConfig';
-import { asServer, type ServerSettings, type Settings } from './settings';
+import { asServer, samplingFor, type ServerSettings, type Settings } from './settings';
 import { countTokens } from './tokenCount';
 import { ToolCallTokens } from './toolCallTokens';
 
@@ -26,8 +26,8 @@ export interface ProviderDeps {
   readonly api: ServerApi;
   readonly log: ChannelLogger;
   readonly settings: () => Settings;
-  /** The API key of a server configured in settings (kept in secret storage). */
-  readonly apiKeyFor: (url: string) => Promise<string | undefined>;
+  /** The server with its key and `${secret}` headers from secret storage (credentials.ts). */
+  readonly withCredentials: (server: ServerSettings) => Promise<ServerSettings>;
   /** Where each exchange is recorded ("Open Last Request as Transcript"). */
   readonly requestLog?: RequestLog | undefined;
 }
@@ -68,8 +68,7 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
   }
 
   private async modelsOf(server: ServerSettings, settings: Settings, signal: AbortSignal): Promise<GptOssModel[]> {
-    const apiKey = server.apiKey ?? (await this.deps.apiKeyFor(server.url));
-    const withKey: ServerSettings = apiKey === undefined ? server : { ...server, apiKey };
+    const withKey = await this.deps.withCredentials(server);
     let listed: readonly ModelInfo[];
     try {
       listed = await this.deps.api.listModels(serverConfig(withKey, settings, this.deps.log), signal);
@@ -124,10 +123,15 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
   private async stream(model: GptOssModel, request: PreparedRequest, settings: Settings, writer: ResponseWriter, token: vscode.CancellationToken): Promise<StreamOutcome> {
     const abort = toAbortSignal(token);
     try {
+      const { temperature, topP, topK, minP } = samplingFor(model.server, model.modelId);
       const completion: CompletionRequest = {
         prompt: { ids: request.rendered.ids },
         chat: { ...request.chat, reasoning_effort: request.effort },
         maxTokens: model.maxOutputTokens,
+        temperature,
+        topP,
+        topK,
+        minP,
         reasoningEffort: request.effort,
       };
       const events = this.deps.api.complete(serverConfig(model.server, settings, this.deps.log, model.modelId), completion, abort.signal);

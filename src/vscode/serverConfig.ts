@@ -6,6 +6,8 @@ export function serverConfig(server: ServerSettings, settings: Settings, logger:
   return {
     url: server.url,
     apiKey: server.apiKey,
+    ...(server.headers ? { headers: server.headers } : {}),
+    ...(server.secrets ? { secrets: server.secrets } : {}),
     kind: server.kind,
     endpoint: settings.endpoint,
     model,

@@ -71,7 +71,7 @@ describe('stand-in Ollama (truncates as Ollama does without num_ctx)', () => {
 
   test('without num_ctx (the request body we sent before) a multi-turn agent request loses its system message and tools', async () => {
     await withStandIn({ defaultNumCtx: 4096 }, async (server) => {
-      const before = ollamaGenerateBody({ model: 'gpt-oss:20b', prompt: decode(rendered.ids), maxTokens: 4096, extraBody: {} });
+      const before = ollamaGenerateBody({ model: 'gpt-oss:20b', prompt: decode(rendered.ids), sampling: { maxTokens: 4096 }, extraBody: {} });
       const response = await fetch(`${server.url}/api/generate`, { method: 'POST', body: JSON.stringify(before) });
       await response.text();
       assert.ok(rendered.ids.length > 8000, `the agent prompt has ${rendered.ids.length} tokens`);

@@ -50,6 +50,8 @@ describe('redaction', () => {
     assert.equal(redactSecrets('Authorization: Bearer unknown-token', []), 'Authorization: Bearer [redacted]');
     assert.equal(redactSecrets('bearer unknown-token', []), 'bearer [redacted]');
     assert.equal(redactSecrets('{"api_key":"zzz"}', []), `{"api_key":"${REDACTED}"}`);
+    assert.equal(redactSecrets('CF-Access-Client-Secret: 0f9e8d7c', []), `CF-Access-Client-Secret: ${REDACTED}`);
+    assert.equal(redactSecrets('x-api-key=k-1', []), `x-api-key=${REDACTED}`);
     assert.equal(redactSecrets('nothing secret here', [undefined, '']), 'nothing secret here');
   });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import manifest from '../../../package.json';
-import { DEFAULT_SETTINGS, createSettingsReader, validateSettings, type Settings } from '../../../src/vscode/settings';
+import { DEFAULT_SAMPLING, DEFAULT_SETTINGS, createSettingsReader, samplingFor, validateSettings, type Settings } from '../../../src/vscode/settings';
 
 type Schema = { default?: unknown; enum?: readonly string[]; items?: { properties: { kind: { enum: readonly string[] } } } };
 const schema = manifest.contributes.configuration.properties as Record<string, Schema>;
@@ -93,4 +93,58 @@ test('the reader warns when an invalid value appears, not again while it stays, 
   read();
   assert.equal(warnings.length, 3);
   assert.match(warnings[2]!, /gptOss\.endpoint/);
+});
+
+test('sampling per server and per model: the user\'s names in, the transport\'s out; a model entry may be an object with an id', () => {
+  const servers = [
+    {
+      url: 'http://gpu:8000',
+      temperature: 0.6,
+      top_k: 40,
+      models: ['gpt-oss-20b', { id: 'gpt-oss-120b', temperature: 0.9, top_p: 0.95, min_p: 0.02, maxTokens: 16384 }],
+    },
+  ];
+  const { settings, warnings } = validate({ servers });
+  assert.deepEqual(warnings, []);
+  const [server] = settings.servers;
+  assert.deepEqual(server, {
+    url: 'http://gpu:8000',
+    kind: 'auto',
+    models: ['gpt-oss-20b', 'gpt-oss-120b'],
+    sampling: { temperature: 0.6, topK: 40 },
+    modelSampling: { 'gpt-oss-120b': { temperature: 0.9, topP: 0.95, minP: 0.02, maxTokens: 16384 } },
+  });
+  // The defaults (gpt-oss: temperature 1.0, top_p 1.0), then the server's, then the model's own.
+  assert.deepEqual(DEFAULT_SAMPLING, { temperature: 1, topP: 1 });
+  assert.deepEqual(samplingFor(server!, 'gpt-oss-20b'), { temperature: 0.6, topP: 1, topK: 40 });
+  assert.deepEqual(samplingFor(server!, 'gpt-oss-120b'), { temperature: 0.9, topP: 0.95, topK: 40, minP: 0.02, maxTokens: 16384 });
+  assert.deepEqual(samplingFor({ url: 'http://x', kind: 'auto' }, 'any'), DEFAULT_SAMPLING);
+});
+
+test('a bad sampling value is left out with a warning naming the field; a model entry without an id is left out', () => {
+  const servers = [{ url: 'http://gpu:8000', temperature: '1', top_p: 1.5, top_k: 2.5, maxTokens: 8, models: [{ id: 'm', min_p: -1 }, { temperature: 1 }, 7] }];
+  const { settings, warnings } = validate({ servers });
+  assert.deepEqual(settings.servers[0], { url: 'http://gpu:8000', kind: 'auto', models: ['m'] });
+  assert.deepEqual(
+    warnings.map((w) => w.split(':')[0]),
+    ['gptOss.servers[0].models[0].min_p', 'gptOss.servers[0].models[1]', 'gptOss.servers[0].models[2]', 'gptOss.servers[0].temperature', 'gptOss.servers[0].top_p', 'gptOss.servers[0].top_k', 'gptOss.servers[0].maxTokens'],
+  );
+});
+
+test('headers: kept as written (a ${secret} value is filled in later); a bad name, one of ours, or a multi-line value is left out without echoing the value', () => {
+  const headers = { 'X-Api-Key': '${secret}', 'CF-Access-Client-Id': 'id-1', 'Bad Name': 'v', 'Content-Type': 'text/plain', 'X-Inject': 'a\r\nHost: evil', 'X-Num': 5 };
+  const { settings, warnings } = validate({ servers: [{ url: 'http://gw:4000', headers }] });
+  assert.deepEqual(settings.servers[0]!.headers, { 'X-Api-Key': '${secret}', 'CF-Access-Client-Id': 'id-1' });
+  assert.equal(warnings.length, 4, warnings.join('\n'));
+  assert.ok(warnings.every((w) => w.startsWith('gptOss.servers[0].headers')), warnings.join('\n'));
+  assert.ok(!warnings.some((w) => w.includes('evil')), 'a header value is never echoed');
+  assert.equal(validate({ servers: [{ url: 'http://gw:4000', headers: ['X: y'] }] }).warnings.length, 1);
+});
+
+test('package.json declares every per-server and per-model sampling field and headers', () => {
+  const items = (manifest.contributes.configuration.properties['gptOss.servers'] as unknown as { items: { properties: Record<string, { items?: { anyOf: { properties?: Record<string, unknown> }[] } }> } }).items.properties;
+  const fields = ['temperature', 'top_p', 'top_k', 'min_p', 'maxTokens'];
+  for (const field of [...fields, 'headers']) assert.ok(items[field], field);
+  const modelObject = items.models!.items!.anyOf.find((a) => a.properties)!;
+  for (const field of ['id', ...fields]) assert.ok(modelObject.properties![field], `models[].${field}`);
 });
