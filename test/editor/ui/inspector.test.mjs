@@ -7,21 +7,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { suite, suiteTeardown, test } from 'mocha';
 import { screenshot, session } from './session.mjs';
-import { activeTabTitle, closeAllEditors, openFile, waitForValue } from './workbench.mjs';
+import { activeTabTitle, closeAllEditors, openFile, runCommand, waitForValue } from './workbench.mjs';
 
 function cli(args, file) {
   const { root } = session();
   const run = spawnSync(process.execPath, [join(root, 'dist/cli.js'), ...args, file], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   return run.stdout;
-}
-
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
 }
 
 /** The inspector's document lives in a nested webview frame; find it by its count element. */

@@ -43,10 +43,24 @@ export const statusBarLanguage = (page) => page.locator('[id="status.editor.mode
 export const editorText = async (page) =>
   (await page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' ');
 
-/** Closes every editor so the next test starts from an empty editor area. */
-export async function closeAllEditors(page) {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill('>View: Close All Editors');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Close All Editors' }).first().waitFor();
+/**
+ * Runs a command from the Command Palette (F1) by its full title, e.g. "View: Close All Editors".
+ * The palette lists the commands enabled when it opens; a command that is not yet (chat commands
+ * wait for the chat setup after start-up) is looked for again in a palette opened anew.
+ */
+export async function runCommand(page, title) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input:visible').fill(`>${title}`);
+    const listed = await row.waitFor({ timeout: 3000 }).then(() => true, () => false);
+    if (listed) break;
+    await page.keyboard.press('Escape');
+    if (Date.now() > deadline) throw new Error(`the Command Palette did not offer "${title}" within ${WAIT_MS / 1000} s`);
+  }
   await page.keyboard.press('Enter');
 }
+
+/** Closes every editor so the next test starts from an empty editor area. */
+export const closeAllEditors = (page) => runCommand(page, 'View: Close All Editors');
