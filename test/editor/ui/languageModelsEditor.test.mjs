@@ -35,19 +35,19 @@ function quickInput(page) {
 async function formStep(page, title) {
   const step = quickInput(page);
   await pollUntil(`the form step "${title}"`, async () => (await step.title().catch(() => null)) === title, {
-    timeoutMs: 15_000,
+    timeoutMs: 30_000,
     describe: async () => `title: ${await step.title().catch((e) => e.message)}`,
   });
   return step;
 }
 
-const addModelsButton = (page) => page.locator('.monaco-button', { hasText: /^Add Models$/ }).first();
+const addModelsButton = (page) => page.locator('.monaco-button:visible', { hasText: /^Add Models$/ }).first();
 
 /** Opens the Language Models editor and returns its rows' locator. */
 async function openLanguageModels(page) {
   await page.keyboard.press('Escape');
   await runCommand(page, 'Chat: Manage Language Models');
-  await addModelsButton(page).waitFor({ timeout: 15_000 });
+  await addModelsButton(page).waitFor({ timeout: 60_000 });
   return page.locator('.monaco-table .monaco-list-row');
 }
 
@@ -147,10 +147,17 @@ suite('the Language Models editor path (scripted stand-in llama-server)', () => 
       assert.deepEqual({ ...group, apiKey: undefined }, { name: GROUP, vendor: 'gpt-oss', url: server.url, kind: 'llamacpp', apiKey: undefined });
       assert.match(group.apiKey, /^\$\{input:chat\.lm\.secret\.[^}]+\}$/, 'the key is a secret-storage reference');
 
+      // VS Code then opens the file in a modal editor, taking the focus: wait for it and close it, so
+      // no key meant for the Command Palette lands in the file.
+      const jsonEditor = page.locator('.monaco-editor[data-uri$="chatLanguageModels.json"]');
+      await jsonEditor.waitFor({ timeout: 60_000 });
+      await page.keyboard.press('Escape');
+      await jsonEditor.waitFor({ state: 'hidden', timeout: 30_000 });
+
       // 4. The model in the Language Models editor, from our group.
       await openLanguageModels(page);
       const row = page.locator('.monaco-table .monaco-list-row', { hasText: standIn.MODEL_ID });
-      await row.waitFor({ timeout: 30_000 });
+      await row.waitFor({ timeout: 60_000 });
       assert.match(await row.getAttribute('aria-label'), new RegExp(`^${standIn.MODEL_ID} from ${GROUP}\\. Context size: 131K tokens`));
       await screenshot('language-models-editor', page);
 
@@ -185,7 +192,7 @@ suite('the Language Models editor path (scripted stand-in llama-server)', () => 
       await page.keyboard.press('Escape');
       await page.locator('.interactive-input-part a.model-picker-name').first().click();
       const offered = page.locator('.action-widget .monaco-list-row');
-      await offered.first().waitFor({ timeout: 10_000 });
+      await offered.first().waitFor({ timeout: 30_000 });
       assert.ok(!(await offered.allInnerTexts()).some((text) => text.includes(standIn.MODEL_ID)), `the picker no longer offers ${standIn.MODEL_ID}: ${JSON.stringify(await offered.allInnerTexts())}`);
       await page.keyboard.press('Escape');
 
