@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { RequestLog, complete, listModels, type ServerConfig } from '../servers';
 import { checkServerCommand, refreshModelsCommand } from './checkServer';
+import { CommitMessageGenerator } from './commitMessage';
 import { readSettingsFromVsCode } from './config';
 import { Credentials, setSecretCommand } from './credentials';
 import { createLogger } from './logger';
@@ -46,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const provider = new GptOssChatProvider({ api, log, settings: readSettings, withCredentials, requestLog });
 
+  const commitMessages = new CommitMessageGenerator({ log, requestLog });
+
   context.subscriptions.push(
     channel,
     network,
@@ -65,6 +68,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand({ settings: readSettings, withCredentials, log, network: () => network.current() })),
     vscode.commands.registerCommand('gptOss.refreshModels', () => refreshModelsCommand(readSettings, () => provider.refresh())),
     vscode.commands.registerCommand('gptOss.openLastRequest', () => openLastRequestCommand(requestLog)),
+    commitMessages,
+    vscode.commands.registerCommand('gptOss.generateCommitMessage', (argument?: unknown) => commitMessages.generate(argument)),
+    vscode.commands.registerCommand('gptOss.cancelCommitMessage', () => commitMessages.cancel()),
     createTokenStatusBar(),
     vscode.commands.registerCommand('gptOss.setApiKey', () => setSecretCommand(readSettings().servers, credentials)),
   );
