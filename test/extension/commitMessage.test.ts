@@ -3,13 +3,10 @@
 // scripted stand-in for llama-server: the message lands in the repository's input box, the prompt
 // carries the staged diff, Stop keeps what streamed, and a failure gives the box its text back.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import manifest from '../../package.json';
 import { decode } from '../../src/harmony/tokenizer';
+import { scratchGitRepository, type ScratchRepository } from '../support/scratchGit';
 import { startScriptedLlamaServer, type ScriptedLlamaServer } from '../support/scriptedLlamaServer';
 
 interface Repository {
@@ -37,21 +34,12 @@ async function poll<T>(what: string, check: () => T | undefined | false, timeout
 
 suite('Generate Commit Message with gpt-oss (git extension API, scripted stand-in for llama-server)', () => {
   let server: ScriptedLlamaServer;
-  let dir: string;
+  let scratch: ScratchRepository;
   let repository: Repository;
 
   suiteSetup(async function () {
     this.timeout(60_000);
-    dir = mkdtempSync(join(tmpdir(), 'gpt-oss-commit-ext-'));
-    const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
-    git('init', '-q');
-    git('config', 'user.email', 'test@example.invalid');
-    git('config', 'user.name', 'test');
-    writeFileSync(join(dir, 'greeting.js'), "const name = 'world';\n");
-    git('add', '-A');
-    git('commit', '-qm', 'Add greeting');
-    writeFileSync(join(dir, 'greeting.js'), "const name = 'Harmony';\n");
-    git('add', '-A');
+    scratch = scratchGitRepository({ 'greeting.js': "const name = 'world';\n" }, { 'greeting.js': "const name = 'Harmony';\n" });
 
     server = await startScriptedLlamaServer(32768);
     await vscode.extensions.getExtension(`${manifest.publisher}.${manifest.name}`)?.activate();
@@ -62,7 +50,7 @@ suite('Generate Commit Message with gpt-oss (git extension API, scripted stand-i
     const extension = vscode.extensions.getExtension<{ enabled: boolean; getAPI(v: 1): GitApi }>('vscode.git')!;
     const exports = await extension.activate();
     await poll('the git extension to turn on', () => exports.enabled);
-    const opened = await exports.getAPI(1).openRepository(vscode.Uri.file(dir));
+    const opened = await exports.getAPI(1).openRepository(vscode.Uri.file(scratch.dir));
     assert.ok(opened, 'the scratch repository opens');
     repository = opened;
     await poll('the staged change', () => repository.state.indexChanges.length === 1);
@@ -76,7 +64,7 @@ suite('Generate Commit Message with gpt-oss (git extension API, scripted stand-i
     await vscode.workspace.getConfiguration('git').update('autoRepositoryDetection', undefined, global);
     await vscode.workspace.getConfiguration('gptOss').update('servers', undefined, global);
     await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    scratch?.remove();
   });
 
   test('the message lands in the input box, without the reasoning; the prompt carries the staged diff', async () => {

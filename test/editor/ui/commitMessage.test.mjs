@@ -5,38 +5,29 @@
 // prompt must carry the staged diff. The button's screenshot is media/commit-message-button.png
 // (copied from test-results/screenshots/ when it changes).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { suite, test } from 'mocha';
 import { screenshot, session } from './session.mjs';
 import { pollUntil, standIn, startEditor, tokenizer } from './chatAgent.mjs';
 import { waitForWorkbench } from './workbench.mjs';
 
+// chatAgent.mjs registered tsx: the TypeScript helpers load with require().
+const require = createRequire(import.meta.url);
+
 const MESSAGE = 'feat(greeting): greet Harmony instead of the world\n\nThe script now names the model it was written for.';
 const BUTTON = 'Generate Commit Message with gpt-oss';
 
-/** A repository with one commit and a staged change to greeting.js. */
-function scratchRepository() {
-  const dir = mkdtempSync(join(tmpdir(), 'gpt-oss-commit-'));
-  const git = (...args) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'test@example.invalid');
-  git('config', 'user.name', 'test');
-  writeFileSync(join(dir, 'greeting.js'), "const name = 'world';\nconsole.log(`Hello, ${name}!`);\n");
-  git('add', '-A');
-  git('commit', '-qm', 'Add greeting');
-  writeFileSync(join(dir, 'greeting.js'), "const name = 'Harmony';\nconsole.log(`Hello, ${name}!`);\n");
-  git('add', 'greeting.js');
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+const { scratchGitRepository } = require('../../support/scratchGit.ts');
 
 suite('Generate Commit Message with gpt-oss (scripted stand-in for llama-server, real git repository)', () => {
   test('the Source Control title button streams the model’s conventional commit message into the input box; the prompt carries the staged diff; screenshot', async function () {
     this.timeout(240_000);
     const { root } = session();
-    const repository = scratchRepository();
+    const repository = scratchGitRepository(
+      { 'greeting.js': "const name = 'world';\nconsole.log(`Hello, ${name}!`);\n" },
+      { 'greeting.js': "const name = 'Harmony';\nconsole.log(`Hello, ${name}!`);\n" },
+    );
     const server = await standIn.startScriptedLlamaServer(32768);
     server.fallback = { harmony: `<|channel|>analysis<|message|>The diff renames the greeted name.<|end|><|start|>assistant<|channel|>final<|message|>${MESSAGE}<|return|>` };
     let editor;

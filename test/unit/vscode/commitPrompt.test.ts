@@ -2,15 +2,15 @@
 // test time): files and stats read right, a small diff whole, a large one bounded with every file
 // listed and the cut said, lock files as stats only; and the answer cleaned of fences.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cleanCommitMessage, commitPrompt, parseDiff } from '../../../src/vscode/commitPrompt';
+import { scratchGitRepository, type ScratchRepository } from '../../support/scratchGit';
 
+let repository: ScratchRepository;
 let dir: string;
-const git = (...args: string[]): string => execFileSync('git', ['-c', 'core.quotepath=false', ...args], { cwd: dir, encoding: 'utf8' });
+const git = (...args: string[]): string => repository.git(...args);
 
 function stagedDiff(changes: () => void): string {
   git('reset', '-q', '--hard', 'base');
@@ -21,19 +21,12 @@ function stagedDiff(changes: () => void): string {
 }
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'gpt-oss-commit-prompt-'));
-  git('init', '-q');
-  git('config', 'user.email', 'test@example.invalid');
-  git('config', 'user.name', 'test');
-  writeFileSync(join(dir, 'keep.txt'), 'a\nb\nc\n');
-  writeFileSync(join(dir, 'gone.txt'), 'old\n');
-  writeFileSync(join(dir, 'move.txt'), 'moved as it is\n');
-  git('add', '-A');
-  git('commit', '-qm', 'base');
+  repository = scratchGitRepository({ 'keep.txt': 'a\nb\nc\n', 'gone.txt': 'old\n', 'move.txt': 'moved as it is\n' });
+  dir = repository.dir;
   git('tag', 'base');
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => repository.remove());
 
 describe('the staged diff read into files', () => {
   test('modified, added (a path with a space), deleted, renamed, binary, with +/− counts', () => {
