@@ -4,12 +4,12 @@
 // was detected, usage and errors. The key comes from the environment, never argv.
 import { parseArgs } from 'node:util';
 import { renderChatRequest, classify, type MessageHeader, REASONING_EFFORTS, type ReasoningEffort } from '../harmony';
-import { SERVER_KINDS, ServerError, complete, detect, redactSecrets, type EndpointChoice, type ServerKind, type ServerLogger } from '../servers';
+import { ENDPOINT_CHOICES, SERVER_KINDS, ServerError, complete, detect, redactSecrets, type EndpointChoice, type ServerKind, type ServerLogger } from '../servers';
 import { UsageError, parseJson, type CliIo } from './io';
 import { NETWORK_ENV_HELP, cliNetwork } from './network';
 
 export const CHAT_USAGE =
-  `chat --url URL [--model M] [--kind ${['auto', ...SERVER_KINDS].join('|')}] [--endpoint raw|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--deadline SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY; ${NETWORK_ENV_HELP})`;
+  `chat --url URL [--model M] [--kind ${['auto', ...SERVER_KINDS].join('|')}] [--endpoint raw|responses|chat] [--effort ${REASONING_EFFORTS.join('|')}] [--max-tokens N] [--timeout SECONDS] [--deadline SECONDS] [--verbose] FILE   one completion against a server (key from $HARMONY_API_KEY; ${NETWORK_ENV_HELP})`;
 
 export const KEY_ENV = 'HARMONY_API_KEY';
 
@@ -74,7 +74,7 @@ export async function chatCommand(args: string[], cliIo: CliIo): Promise<number>
   if (values.url === undefined) throw new UsageError('chat needs --url (the server, e.g. http://127.0.0.1:8080)');
   if (positionals.length > 1) throw new UsageError('chat takes one FILE (a chat-completions JSON request)');
   const kind = oneOf<ServerKind | 'auto'>('kind', values.kind, ['auto', ...SERVER_KINDS]);
-  const endpoint = oneOf<EndpointChoice>('endpoint', values.endpoint, ['raw', 'chat']);
+  const endpoint = oneOf<EndpointChoice>('endpoint', values.endpoint, ENDPOINT_CHOICES);
   const effort = oneOf<ReasoningEffort>('effort', values.effort, REASONING_EFFORTS);
   const maxTokens = positiveNumber('max-tokens', values['max-tokens']);
   const timeout = positiveNumber('timeout', values.timeout);

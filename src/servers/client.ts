@@ -18,6 +18,7 @@ import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
 import { repairChat } from './repair';
 import { samplingFields } from './sampling';
+import { RESPONSES_PATH, openResponses, responsesBody } from './responses';
 import { sseSource } from './sse';
 import type { ChatChunk, ChatCompletionsRequest, ChunkSource, CompletionRequest, EndpointChoice, HarmonyPrompt, ServerLogger, ModelInfo, RawChunk, ServerConfig, ServerKind, StreamEvent } from './types';
 
@@ -27,6 +28,8 @@ import type { ChatChunk, ChatCompletionsRequest, ChunkSource, CompletionRequest,
 const DETECTION_TTL_MS = 5 * 60_000;
 const detections = new Map<string, { readonly detection: Detection; readonly at: number }>();
 const defaultModels = new Map<string, { readonly id: string; readonly at: number }>();
+// Endpoints a server answered 404 for under `auto`, so that later requests go straight to the next one.
+const missingEndpoints = new Map<string, { readonly endpoints: Set<EndpointChoice>; readonly at: number }>();
 
 function cacheKey(http: HttpContext): string {
   return `${http.root}\u0000${http.apiKey ?? ''}`;
@@ -37,6 +40,7 @@ export function forgetServer(config: ServerConfig): void {
   const key = cacheKey(httpContext(config));
   detections.delete(key);
   defaultModels.delete(key);
+  missingEndpoints.delete(key);
 }
 
 /** The configured kind, or the detected one (cached for a few minutes). */
@@ -79,12 +83,31 @@ async function modelFor(http: HttpContext, config: ServerConfig, kind: ServerKin
   return first.id;
 }
 
-function endpointFor(kind: ServerKind, config: ServerConfig, request: CompletionRequest): EndpointChoice {
-  if (request.endpoint) return request.endpoint;
-  if (config.endpoint === 'raw' || config.endpoint === 'chat') return config.endpoint;
-  // Hosted endpoints rarely offer /v1/completions for gpt-oss; every local server does.
-  return kind === 'openai' || isHostedKind(kind) ? 'chat' : 'raw';
+/**
+ * The endpoints to try, in order: the one asked for, or under `auto` raw (hosted endpoints rarely
+ * offer /v1/completions for gpt-oss; every local server does), then responses, then chat, each
+ * next one taken when the server has no such endpoint. Without a chat request only raw can serve.
+ */
+function endpointsFor(kind: ServerKind, config: ServerConfig, request: CompletionRequest, missing: ReadonlySet<EndpointChoice>): EndpointChoice[] {
+  if (request.endpoint) return [request.endpoint];
+  if (config.endpoint !== undefined && config.endpoint !== 'auto') return [config.endpoint];
+  if (request.chat === undefined) return ['raw'];
+  // Hosted providers with a row of their own stay on chat, where their documented reasoning fields keep
+  // the chain of thought (providers.ts); `responses` may still be chosen for them.
+  if (isHostedKind(kind)) return ['chat'];
+  const order: EndpointChoice[] = kind === 'openai' ? ['responses', 'chat'] : ['raw', 'responses', 'chat'];
+  const left = order.filter((e) => !missing.has(e));
+  return left.length > 0 ? left : ['chat'];
 }
+
+function missingAt(key: string): Set<EndpointChoice> {
+  const known = missingEndpoints.get(key);
+  if (known && Date.now() - known.at < DETECTION_TTL_MS) return known.endpoints;
+  const fresh = { endpoints: new Set<EndpointChoice>(), at: Date.now() };
+  missingEndpoints.set(key, fresh);
+  return fresh.endpoints;
+}
+
 
 function promptOf(request: CompletionRequest): { ids: readonly number[]; text: string } {
   let prompt: HarmonyPrompt | undefined = request.prompt;
@@ -277,36 +300,41 @@ export function complete(config: ServerConfig, request: CompletionRequest, signa
 /** Detection, model, the request itself; returns the stream of events once the server has answered 2xx. */
 async function start(http: HttpContext, config: ServerConfig, request: CompletionRequest, signal: AbortSignal | undefined, parser: ParserFactory): Promise<AsyncIterator<StreamEvent, void>> {
   const { kind } = await resolveKind(http, config, signal);
-  const endpoint = endpointFor(kind, config, request);
+  const missing = missingAt(cacheKey(http));
+  const endpoints = endpointsFor(kind, config, request, missing);
   const model = await modelFor(http, config, kind, signal);
   const extra = extraOf(config, request);
-  let exchange: Exchange | undefined;
-  const missingFinish = (): ServerError =>
-    cutError(exchange?.ctx ?? { url: http.display, endpoint: endpoint === 'raw' ? 'POST (completion)' : chatEndpoint(kind), secret: http.apiKey, secrets: http.secrets }, exchange?.progress ?? { chunks: 0 });
-  if (endpoint === 'raw') {
-    const prompt = promptOf(request);
-    let opened: Awaited<ReturnType<typeof openRaw>> | undefined;
+  const label = (endpoint: EndpointChoice): string => (endpoint === 'raw' ? 'POST (completion)' : endpoint === 'responses' ? `POST ${RESPONSES_PATH}` : chatEndpoint(kind));
+  const name = (endpoint: EndpointChoice): string => (endpoint === 'raw' ? 'raw completion' : label(endpoint).replace(/^POST /, ''));
+  for (const [i, endpoint] of endpoints.entries()) {
+    let exchange: Exchange | undefined;
+    const missingFinish = (): ServerError => cutError(exchange?.ctx ?? { url: http.display, endpoint: label(endpoint), secret: http.apiKey, secrets: http.secrets }, exchange?.progress ?? { chunks: 0 });
     try {
-      opened = await openRaw(http, kind, model, prompt, request, extra, signal);
-    } catch (error) {
-      // `auto` means raw where the server has it: one that has no completions endpoint gets the chat request.
-      const automatic = request.endpoint === undefined && config.endpoint !== 'raw' && config.endpoint !== 'chat';
-      const endpointMissing = isEndpointMissing(error);
-      if (!(automatic && endpointMissing && request.chat !== undefined)) throw error;
-      http.logger.info(`[client] ${http.display} has no raw completion endpoint; using ${chatEndpoint(kind).replace(/^POST /, '')}`);
-    }
-    if (opened) {
+      if (endpoint === 'raw') {
+        const opened = await openRaw(http, kind, model, promptOf(request), request, extra, signal);
+        exchange = opened.exchange;
+        return feedRaw(opened.source, parser(), { logger: http.logger, missingFinish });
+      }
+      const chat: ChatCompletionsRequest | undefined = request.chat;
+      if (chat === undefined) throw new TypeError(`the ${endpoint} endpoint needs request.chat (the chat-completions request)`);
+      const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {
+        const name = (t as { function?: { name?: unknown } } | null)?.function?.name;
+        return typeof name === 'string' ? [name] : [];
+      });
+      const opened =
+        endpoint === 'responses'
+          ? await openResponses(http, responsesBody(kind, model, chat, request, extra), signal, kindName(kind))
+          : await openChat(http, kind, model, { ...request, chat }, extra, signal);
+      if (endpoint === 'responses') http.logger.info(`[client] ${kindName(kind)} ${RESPONSES_PATH}${model ? ` model ${model}` : ''}`);
       exchange = opened.exchange;
-      return feedRaw(opened.source, parser(), { logger: http.logger, missingFinish });
+      return repairChat(opened.source, { logger: http.logger, parser, tools, missingFinish, endpoint });
+    } catch (error) {
+      const next = endpoints[i + 1];
+      if (next === undefined || !isEndpointMissing(error)) throw error;
+      // `auto`: a server without this endpoint gets the request on the next one.
+      missing.add(endpoint);
+      http.logger.info(`[client] ${http.display} has no ${name(endpoint)} endpoint; using ${name(next)}`);
     }
   }
-  const chat: ChatCompletionsRequest | undefined = request.chat;
-  if (chat === undefined) throw new TypeError('the chat endpoint needs request.chat (the chat-completions request)');
-  const opened = await openChat(http, kind, model, { ...request, chat }, extra, signal);
-  exchange = opened.exchange;
-  const tools = (Array.isArray(chat.tools) ? chat.tools : []).flatMap((t: unknown) => {
-    const name = (t as { function?: { name?: unknown } } | null)?.function?.name;
-    return typeof name === 'string' ? [name] : [];
-  });
-  return repairChat(opened.source, { logger: http.logger, parser, tools, missingFinish });
+  throw new Error('unreachable: the last endpoint rethrows');
 }

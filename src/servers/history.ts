@@ -35,7 +35,7 @@ function reasoningWire(field: ReasoningSendBack | undefined, reasoning: string, 
 }
 
 /** An assistant message with text and no tool call answered its turn; one with calls is a step of the loop. */
-function turnRole(m: Json): 'user' | 'answer' | 'other' {
+export function turnRole(m: Json): 'user' | 'answer' | 'other' {
   if (!isObject(m)) return 'other';
   if (m.role === 'user') return 'user';
   return m.role === 'assistant' && toolCallsOf(m).length === 0 && textOf(m.content) !== '' ? 'answer' : 'other';
@@ -52,7 +52,7 @@ export function textOf(content: Json): string {
     .join('');
 }
 
-function reasoningOf(m: Message): string {
+export function reasoningOf(m: Message): string {
   for (const key of ['reasoning', 'reasoning_content', 'thinking']) {
     const text = textOf(m[key]);
     if (text !== '') return text;
@@ -65,13 +65,13 @@ export function detailsText(details: readonly unknown[]): string {
   return details.map((d) => (isObject(d) ? (typeof d.text === 'string' ? d.text : typeof d.summary === 'string' ? d.summary : '') : '')).join('');
 }
 
-interface ToolCall {
+export interface ToolCall {
   readonly id?: string;
   readonly name: string;
   readonly arguments: string;
 }
 
-function toolCallsOf(m: Message): ToolCall[] {
+export function toolCallsOf(m: Message): ToolCall[] {
   if (!Array.isArray(m.tool_calls)) return [];
   return m.tool_calls.flatMap((call): ToolCall[] => {
     if (!isObject(call) || !isObject(call.function) || typeof call.function.name !== 'string') return [];

@@ -13,7 +13,7 @@ import { specialId } from '../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
 import type { ServerError } from './errors';
 import type { ParserFactory, StreamParser } from './parse';
-import type { ChatChunk, ChunkSource, FinishReason, ServerLogger, StreamEvent } from './types';
+import type { ChatChunk, ChunkSource, EndpointChoice, FinishReason, ServerLogger, StreamEvent } from './types';
 
 export interface RepairOptions {
   readonly logger: ServerLogger;
@@ -22,6 +22,8 @@ export interface RepairOptions {
   readonly tools: readonly string[];
   /** Thrown (after what streamed is delivered) when the stream ends without finish_reason. */
   readonly missingFinish: () => ServerError;
+  /** Named in the `done` event. Default `chat`. */
+  readonly endpoint?: EndpointChoice | undefined;
 }
 
 /** A message being written out: reasoning or answer from deltas, a tool call, a leaked message. */
@@ -37,6 +39,8 @@ interface ServerCall {
   name?: string;
   args: string;
   message?: OpenMessage;
+  /** The server said the call is whole: later pieces for its index are ignored. */
+  done?: boolean;
 }
 
 /** Harmony markup that leaked into `content`, read by a parser of ours. */
@@ -194,8 +198,15 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
       case 'toolCall':
         this.takeToolCall(chunk);
         break;
+      case 'toolCallDone': {
+        const call = this.calls.get(chunk.index);
+        if (call?.message === undefined) break;
+        this.closeCall(call, 'call');
+        call.done = true;
+        break;
+      }
       case 'usage':
-        this.out.push({ type: 'usage', promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens });
+        this.out.push(chunk);
         break;
       case 'finish':
         this.finish = chunk.reason;
@@ -215,7 +226,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
     const finish = this.finish ?? 'other';
     this.closeAll(finish === 'length');
     const madeCall = this.writer.called || [...this.calls.values()].some((c) => c.name !== undefined);
-    this.out.push({ type: 'done', finishReason: madeCall ? 'toolCalls' : finish, endpoint: 'chat' });
+    this.out.push({ type: 'done', finishReason: madeCall ? 'toolCalls' : finish, endpoint: this.options.endpoint ?? 'chat' });
   }
 
   private recipientFor(name: string): string {
@@ -367,6 +378,7 @@ class ChatRepair implements StreamAssembler<ChatChunk> {
       call = { args: '' };
       this.calls.set(chunk.index, call);
     }
+    if (call.done) return;
     if (chunk.name !== undefined) call.name ??= chunk.name;
     if (chunk.arguments !== undefined) call.args += chunk.arguments;
     if (call.message === undefined && call.name !== undefined) {

@@ -12,14 +12,24 @@ import type { ChunkSource, ServerLogger } from './types';
 /** Content types that cannot be an event stream: a web page, or a whole (non-streamed) answer. */
 const NOT_A_STREAM = /html|xml|json/i;
 
-/** The JSON payload of each `data:` event until `[DONE]` (read to the end of the body, as the SDK does). */
-async function* payloads(exchange: Exchange, logger: ServerLogger): AsyncGenerator<unknown, void, undefined> {
+/**
+ * The body as whole SSE events under the frame bound, for the SDK's decoder; a content type that
+ * cannot be an event stream fails here. Null for a response without a body.
+ */
+export function eventStreamBody(exchange: Exchange): ReadableStream<Uint8Array> | null {
   const contentType = exchange.response.headers.get('content-type') ?? '';
   if (NOT_A_STREAM.test(contentType)) throw contentTypeError(exchange.ctx, contentType, 'an event stream (text/event-stream)');
   const body = exchange.response.body;
-  if (body === null) return;
+  if (body === null) return null;
   const tooLong = (maxBytes: number, frame: string): Error => frameTooLongError(exchange.ctx, exchange.progress, maxBytes, frame);
-  const events = new Response(framed(body, SSE_FRAMING, tooLong));
+  return framed(body, SSE_FRAMING, tooLong);
+}
+
+/** The JSON payload of each `data:` event until `[DONE]` (read to the end of the body, as the SDK does). */
+async function* payloads(exchange: Exchange, logger: ServerLogger): AsyncGenerator<unknown, void, undefined> {
+  const body = eventStreamBody(exchange);
+  if (body === null) return;
+  const events = new Response(body);
   let done = false;
   for await (const event of _iterSSEMessages(events, exchange.controller)) {
     if (done) continue;

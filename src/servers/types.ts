@@ -9,8 +9,12 @@ import type { Network } from './network';
 export type ServerKind = 'vllm' | 'llamacpp' | 'ollama' | 'lmstudio' | 'openai' | HostedKind;
 export const SERVER_KINDS: readonly ServerKind[] = ['vllm', 'llamacpp', 'ollama', 'lmstudio', 'openai', ...HOSTED_KINDS];
 
-/** Raw completion (our renderer decides every token) or the server's chat endpoint. */
-export type EndpointChoice = 'raw' | 'chat';
+/**
+ * Raw completion (our renderer decides every token), the server's Responses API (`/v1/responses`,
+ * reasoning items sent back through a tool loop) or its chat endpoint.
+ */
+export type EndpointChoice = 'raw' | 'responses' | 'chat';
+export const ENDPOINT_CHOICES: readonly EndpointChoice[] = ['raw', 'responses', 'chat'];
 
 /** Where log lines go; the adapter plugs its output channel in, the CLI stderr. Never given a key. */
 export interface ServerLogger {
@@ -29,7 +33,7 @@ export interface ServerConfig {
   readonly apiKey?: string | undefined;
   /** Default `auto`: detected from what the URL answers. */
   readonly kind?: ServerKind | 'auto' | undefined;
-  /** Default `auto`: raw where the server has a token-exact endpoint, else chat. */
+  /** Default `auto`: raw where the server has a token-exact endpoint, else responses where it answers, else chat. */
   readonly endpoint?: EndpointChoice | 'auto' | undefined;
   /** Default: the first model the server lists. */
   readonly model?: string | undefined;
@@ -76,14 +80,14 @@ export type ChatCompletionsRequest = Readonly<Record<string, unknown>>;
 export interface CompletionRequest {
   /** Raw path: the prompt. Rendered from `chat` when absent. */
   readonly prompt?: HarmonyPrompt | undefined;
-  /** Chat path: the request to forward (after repair). Also the source of `prompt` when that is absent. */
+  /** Chat and responses paths: the request to forward (after repair). Also the source of `prompt` when that is absent. */
   readonly chat?: ChatCompletionsRequest | undefined;
   readonly maxTokens?: number | undefined;
   readonly temperature?: number | undefined;
   readonly topP?: number | undefined;
   readonly topK?: number | undefined;
   readonly minP?: number | undefined;
-  /** Chat path: sent in the field the server reads. The raw path has it in the rendered system message. */
+  /** Chat and responses paths: sent in the field the server reads. The raw path has it in the rendered system message. */
   readonly reasoningEffort?: ReasoningEffort | undefined;
   /** Per request, over the configured one. */
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
@@ -93,23 +97,26 @@ export interface CompletionRequest {
 
 export type FinishReason = 'stop' | 'length' | 'toolCalls' | 'other';
 
+/** Token counts, as a server reports them at the end of a stream. */
+export interface UsageChunk {
+  readonly type: 'usage';
+  readonly promptTokens?: number | undefined;
+  readonly completionTokens?: number | undefined;
+  /** Prompt tokens the server took from its prefix cache (llama.cpp `timings.cache_n`, vLLM and Responses `cached_tokens`). */
+  readonly cachedPromptTokens?: number | undefined;
+}
+
 /** What one streamed piece of a raw completion carries, whatever the wire format. */
 export type RawChunk =
   /** The model's exact tokens (vLLM `token_ids`, llama.cpp `tokens`). */
   | { readonly type: 'ids'; readonly ids: readonly number[] }
   /** Text only (Ollama, LM Studio, llama.cpp /v1/completions); markup appears as literal `<|…|>`. */
   | { readonly type: 'text'; readonly text: string }
-  | {
-      readonly type: 'usage';
-      readonly promptTokens?: number | undefined;
-      readonly completionTokens?: number | undefined;
-      /** Prompt tokens the server took from its prefix cache (llama.cpp `timings.cache_n`, vLLM `cached_tokens`). */
-      readonly cachedPromptTokens?: number | undefined;
-    }
+  | UsageChunk
   /** The server's end marker: without it, a closed stream is a cut connection. */
   | { readonly type: 'finish'; readonly reason: FinishReason; readonly raw?: string | undefined; readonly stopToken?: number | undefined };
 
-/** One streamed piece of a chat completion, with each server's field names already unified. */
+/** One streamed piece of a chat completion (or a Responses stream), with each server's field names already unified. */
 export type ChatChunk =
   | { readonly type: 'reasoning'; readonly text: string }
   | { readonly type: 'content'; readonly text: string }
@@ -121,7 +128,9 @@ export type ChatChunk =
       readonly name?: string | undefined;
       readonly arguments?: string | undefined;
     }
-  | { readonly type: 'usage'; readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
+  /** The server says the call at `index` is whole (Responses `function_call_arguments.done`): its message ends now. */
+  | { readonly type: 'toolCallDone'; readonly index: number }
+  | UsageChunk
   | { readonly type: 'finish'; readonly reason: FinishReason; readonly raw?: string | undefined };
 
 /**
@@ -146,7 +155,7 @@ export type StreamEvent =
       readonly type: 'usage';
       readonly promptTokens?: number | undefined;
       readonly completionTokens?: number | undefined;
-      /** Raw path, where the server says: prompt tokens reused from its prefix cache. */
+      /** Where the server says: prompt tokens reused from its prefix cache. */
       readonly cachedPromptTokens?: number | undefined;
     }
   | {

@@ -2,10 +2,10 @@
 // an invalid one is reported (what was found, what is allowed) and replaced by its default,
 // so a typo never reaches a request. Plain functions of `unknown`, without vscode.
 import { REASONING_EFFORTS, isObject, type ReasoningEffort } from '../harmony';
-import { SERVER_KINDS, type EndpointChoice, type ServerKind } from '../servers';
+import { ENDPOINT_CHOICES, SERVER_KINDS, type EndpointChoice, type ServerKind } from '../servers';
 
 export type EndpointPreference = EndpointChoice | 'auto';
-export const ENDPOINT_PREFERENCES: readonly EndpointPreference[] = ['auto', 'raw', 'chat'];
+export const ENDPOINT_PREFERENCES: readonly EndpointPreference[] = ['auto', ...ENDPOINT_CHOICES];
 
 /** From most to least verbose: a level shows itself and everything after it. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'off'] as const;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chatCommand } from '../../../src/cli/chat';
 import { UsageError, type CliIo } from '../../../src/cli/io';
-import { CAPTURES, capture, fixture, loopback, replayAt } from './loopback';
+import { CAPTURES, SPLITS, capture, fixture, loopback, replayAt } from './loopback';
 import { FAKE_KEY } from './helpers';
 
 function io(files: Record<string, string>): CliIo & { out: string; err: string } {
@@ -57,6 +57,22 @@ describe('harmony chat', () => {
     }
   });
 
+  test('--endpoint responses: /v1/responses with reasoning.effort, the same output (replay of OpenAI’s documented events, built from docs, not captured)', async () => {
+    const bytes = fixture('openai-responses-toolcall.sse');
+    const server = await loopback(replayAt('/v1/responses', bytes, SPLITS.awkward!(bytes)));
+    try {
+      const cli = io({ 'req.json': request });
+      const code = await chatCommand(['--url', server.url, '--kind', 'openai', '--model', 'gpt-oss-120b', '--endpoint', 'responses', '--effort', 'high', 'req.json'], cli);
+      assert.equal(code, 0, cli.err);
+      assert.equal(cli.out, '[reasoning]\nUser asks for the weather in Tokyo. Need to call get_weather.\n[tool call get_weather]\n{"city":"Tokyo"}\n');
+      assert.match(cli.err, /usage: 139 prompt \+ 38 completion tokens\ndone: toolCalls via the responses endpoint\n$/);
+      assert.deepEqual(server.requests.map((r) => r.path), ['/v1/responses']);
+      assert.deepEqual((JSON.parse(server.requests[0]!.body) as { reasoning: unknown }).reasoning, { effort: 'high' });
+    } finally {
+      await server.close();
+    }
+  });
+
   for (const kind of ['openrouter', 'groq', 'cerebras', 'together', 'fireworks']) {
     test(`--kind ${kind} against a replay of its docs-built stream: reasoning and the tool call, effort where ${kind} reads it`, async () => {
       const server = await loopback(replayAt('/v1/chat/completions', fixture(`${kind}-chat-toolcall.sse`), [211, 1500]));
@@ -77,5 +93,6 @@ describe('harmony chat', () => {
   test('usage errors are UsageErrors (exit 2 through the dispatcher)', async () => {
     await assert.rejects(chatCommand(['req.json'], io({})), UsageError);
     await assert.rejects(chatCommand(['--url', 'http://x', '--kind', 'tgi', 'r.json'], io({ 'r.json': request })), /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai, openrouter, groq, cerebras, together, fireworks/);
+    await assert.rejects(chatCommand(['--url', 'http://x', '--endpoint', 'completions', 'r.json'], io({ 'r.json': request })), /--endpoint must be raw, responses, chat/);
   });
 });

@@ -227,7 +227,7 @@ describe('chat endpoints, built from docs, not captured', () => {
 });
 
 describe('endpoint choice', () => {
-  test('auto: a server without /v1/completions gets the chat request instead (LM Studio chat fixture, built from docs)', async () => {
+  test('auto: a server without /v1/completions nor /v1/responses gets the chat request instead, and the next request goes there at once (LM Studio chat fixture, built from docs)', async () => {
     const bytes = fixture('lmstudio-chat-utf8.sse');
     const server = await loopback(replayAt('/v1/chat/completions', bytes, []));
     try {
@@ -236,8 +236,13 @@ describe('endpoint choice', () => {
         complete({ url: server.url, kind: 'lmstudio', model: 'openai/gpt-oss-20b' }, { prompt: PROMPT, chat }, undefined, { parser: recordingParser().factory }),
       );
       assert.equal(error, undefined);
-      assert.deepEqual(server.requests.map((r) => r.path), ['/v1/completions', '/v1/chat/completions']);
+      assert.deepEqual(server.requests.map((r) => r.path), ['/v1/completions', '/v1/responses', '/v1/chat/completions']);
       assert.equal(done(items).endpoint, 'chat');
+      const again = await collect<StreamEvent>(
+        complete({ url: server.url, kind: 'lmstudio', model: 'openai/gpt-oss-20b' }, { prompt: PROMPT, chat }, undefined, { parser: recordingParser().factory }),
+      );
+      assert.equal(again.error, undefined);
+      assert.deepEqual(server.requests.slice(3).map((r) => r.path), ['/v1/chat/completions']);
     } finally {
       await server.close();
     }

@@ -69,7 +69,7 @@ function summarise(chunks: readonly ChatChunk[]): { reasoning: string; content: 
       out.toolName ??= c.name;
       out.toolArguments += c.arguments ?? '';
     } else if (c.type === 'finish') out.finish = c.raw;
-    else out.usage = { prompt_tokens: c.promptTokens, completion_tokens: c.completionTokens };
+    else if (c.type === 'usage') out.usage = { prompt_tokens: c.promptTokens, completion_tokens: c.completionTokens };
   }
   return out;
 }

@@ -96,7 +96,7 @@ export function fixture(name: string): Buffer {
 export function awkwardCuts(bytes: Uint8Array): number[] {
   const cuts = new Set<number>();
   const text = Buffer.from(bytes).toString('latin1'); // one char per byte, so indices are byte offsets
-  for (const pattern of [/data: /g, /<\|/g, /\|>/g, /\n\n/g, /"(content|text|reasoning_content|reasoning|response|tokens|arguments)"/g]) {
+  for (const pattern of [/data: /g, /event: /g, /<\|/g, /\|>/g, /\n\n/g, /"(content|text|reasoning_content|reasoning|response|tokens|arguments|delta)"/g]) {
     for (const m of text.matchAll(pattern)) cuts.add((m.index ?? 0) + 1 + ((m.index ?? 0) % 3));
   }
   for (let i = 0; i < bytes.length; i++) {
