@@ -140,6 +140,10 @@ describe('stand-in Ollama (truncates as Ollama does without num_ctx)', () => {
 describe('stand-in Ollama /api/chat (the chat route: num_ctx as on the raw route)', () => {
   const agent = agentRequest();
   const rendered = renderChatRequest(agent);
+  // The sample request's one tool call, as Ollama's /api/chat carries it: arguments as an object.
+  const agentCallArguments: unknown = JSON.parse(
+    (agent.messages as { tool_calls?: { function: { arguments: string } }[] }[]).flatMap((m) => m.tool_calls ?? [])[0]!.function.arguments,
+  );
   const chatConfig = (url: string) => ({ url, kind: 'ollama' as const, endpoint: 'chat' as const, model: 'gpt-oss:20b' });
   const chatBodyOf = (server: OllamaStandIn) => JSON.parse(server.requests.find((r) => r.path === '/api/chat')!.body) as Record<string, unknown> & { options: Record<string, unknown> };
 
@@ -168,7 +172,7 @@ describe('stand-in Ollama /api/chat (the chat route: num_ctx as on the raw route
       assert.equal((body.tools as unknown[]).length, 36);
       assert.equal(body.think, 'medium', "the request's reasoning_effort");
       const messages = body.messages as Record<string, unknown>[];
-      assert.deepEqual(messages.at(-2), { role: 'assistant', content: '', thinking: 'I need to find usages of greet first.', tool_calls: [{ function: { name: 'grep_search', arguments: { filePath: '/work/app', explanation: 'find greet' } } }] });
+      assert.deepEqual(messages.at(-2), { role: 'assistant', content: '', thinking: 'I need to find usages of greet first.', tool_calls: [{ function: { name: 'grep_search', arguments: agentCallArguments } }] });
       assert.deepEqual(messages.at(-1), { role: 'tool', content: 'src/app.ts:1: export function greet() {}\nsrc/main.ts:3: greet();', tool_name: 'grep_search' });
       assert.deepEqual(
         messagesOf(items).map((m) => [m.channel, m.content]),
@@ -184,14 +188,14 @@ describe('stand-in Ollama /api/chat (the chat route: num_ctx as on the raw route
   });
 
   test('a tool call in message.tool_calls comes back as a tool call; the effort asked for becomes think', async () => {
-    await withStandIn({ chatReply: { thinking: 'Search first.', toolCalls: [{ name: 'grep_search', arguments: { filePath: '/work/app', explanation: 'find hello' } }] } }, async (server) => {
+    await withStandIn({ chatReply: { thinking: 'Search first.', toolCalls: [{ name: 'grep_search', arguments: { filePath: 'app/src', explanation: 'find hello' } }] } }, async (server) => {
       const { items, error } = await collect(complete(chatConfig(server.url), { chat: agent, maxTokens: 4096, reasoningEffort: 'high' }));
       assert.equal(error, undefined);
       assert.deepEqual(
         messagesOf(items).map((m) => [m.channel, m.recipient, m.content]),
         [
           ['analysis', undefined, 'Search first.'],
-          ['commentary', 'functions.grep_search', '{"filePath":"/work/app","explanation":"find hello"}'],
+          ['commentary', 'functions.grep_search', '{"filePath":"app/src","explanation":"find hello"}'],
         ],
       );
       const done = items.at(-1);
