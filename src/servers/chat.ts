@@ -8,6 +8,7 @@ import { finishReason } from './completions';
 import { detailsText, repairHistory } from './history';
 import { HOSTED_PROVIDERS, isHostedKind } from './providers';
 import { samplingFields } from './sampling';
+import { serverTimings } from './timings';
 import type { ChatChunk, ChatCompletionsRequest, CompletionRequest, ServerKind } from './types';
 
 /** Fields of ours (or of the renderer's input) that no server should see. */
@@ -71,6 +72,8 @@ interface DeltaWire {
 interface ChatChunkWire {
   readonly choices?: readonly { readonly delta?: DeltaWire | null; readonly finish_reason?: unknown }[];
   readonly usage?: UsageWire | null;
+  /** llama.cpp: its timings on the last chunk. */
+  readonly timings?: { readonly prompt_ms?: unknown } | null;
   /** Groq: usage on the last chunk, under its own key. */
   readonly x_groq?: { readonly usage?: UsageWire | null } | null;
 }
@@ -122,6 +125,7 @@ export function chatEvent(item: unknown): ChatChunk[] {
       type: 'usage',
       promptTokens: typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined,
       completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined,
+      ...serverTimings(chunk.timings?.prompt_ms, undefined, 1),
     });
   }
   return out;

@@ -175,13 +175,14 @@ async function openRaw(
   request: CompletionRequest,
   extra: Readonly<Record<string, unknown>>,
   signal: AbortSignal | undefined,
+  onAccepted: () => void = () => {},
 ): Promise<{ source: ChunkSource<RawChunk>; exchange?: Exchange }> {
   if (kind === 'ollama') {
     if (model === undefined) throw new TypeError('Ollama needs a model');
     warnIfTextPromptInexact(prompt, http.logger);
     const numCtx = await ollamaRequestContext(http, { model, endpoint: 'POST /api/generate', promptTokens: prompt.ids.length, maxTokens: request.maxTokens, extraBody: extra }, signal);
     const options = { model, prompt: prompt.text, sampling: request, extraBody: extra, numCtx };
-    return { source: { items: ollamaRawParts(http, options, signal), map: ollamaEvent, failure: (error) => error, ended: () => {} } };
+    return { source: { items: ollamaRawParts(http, options, signal, onAccepted), map: ollamaEvent, failure: (error) => error, ended: () => {} } };
   }
   const routes: RawRoute[] =
     kind === 'llamacpp'
@@ -197,6 +198,7 @@ async function openRaw(
   for (const [i, route] of routes.entries()) {
     try {
       const exchange = await openExchange(http, { method: 'POST', path: route.path, body: withExtra(route.body, extra, ['prompt', 'stream']), signal, assumedKind: kindName(kind) });
+      onAccepted();
       http.logger.info(`[client] ${kindName(kind)} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
       return { source: sseSource(exchange, http.logger, route.map), exchange };
     } catch (error) {
@@ -224,6 +226,7 @@ export async function openChat(
   request: CompletionRequest & { readonly chat: ChatCompletionsRequest },
   extra: Readonly<Record<string, unknown>>,
   signal: AbortSignal | undefined,
+  onAccepted: () => void = () => {},
 ): Promise<{ source: ChunkSource<ChatChunk>; endpoint: string; exchange?: Exchange }> {
   if (kind === 'ollama') {
     if (model === undefined) throw new TypeError('Ollama needs a model');
@@ -232,9 +235,10 @@ export async function openChat(
     // Harmony prompt from the same messages and tools, and the output budget is the margin.
     const numCtx = await ollamaRequestContext(http, { model, endpoint, promptTokens: promptOf(request).ids.length, maxTokens: request.maxTokens, extraBody: extra }, signal);
     const body = ollamaChatBody({ model, chat: request.chat, request, extraBody: extra, numCtx });
-    return { source: { items: ollamaChatParts(http, body, signal), map: ollamaChatEvents(), failure: (error) => error, ended: () => {} }, endpoint };
+    return { source: { items: ollamaChatParts(http, body, signal, onAccepted), map: ollamaChatEvents(), failure: (error) => error, ended: () => {} }, endpoint };
   }
   const exchange = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, request.chat, request, extra), signal, assumedKind: kindName(kind) });
+  onAccepted();
   http.logger.info(`[client] ${kindName(kind)} /v1/chat/completions${model ? ` model ${model}` : ''}`);
   return { source: sseSource(exchange, http.logger, chatEvent), endpoint: chatEndpoint(kind), exchange };
 }
@@ -242,6 +246,11 @@ export async function openChat(
 export interface CompleteOptions {
   /** The Harmony parser; tests and benchmarks may pass their own. */
   readonly parser?: ParserFactory | undefined;
+  /**
+   * Called once when the server answers the completion request 2xx (its response headers):
+   * the request log's "accepted" time. llama.cpp answers only when a slot takes the request.
+   */
+  readonly onAccepted?: (() => void) | undefined;
 }
 
 /**
@@ -285,7 +294,7 @@ export function complete(config: ServerConfig, request: CompletionRequest, signa
   return deferred(async () => {
     const http = httpContext(config);
     try {
-      return await start(http, config, request, signal, options.parser ?? harmonyParser);
+      return await start(http, config, request, signal, options.parser ?? harmonyParser, options.onAccepted);
     } catch (error) {
       if (error instanceof ServerError) {
         if (error.kind === 'notFound') forgetServer(config);
@@ -298,7 +307,14 @@ export function complete(config: ServerConfig, request: CompletionRequest, signa
 }
 
 /** Detection, model, the request itself; returns the stream of events once the server has answered 2xx. */
-async function start(http: HttpContext, config: ServerConfig, request: CompletionRequest, signal: AbortSignal | undefined, parser: ParserFactory): Promise<AsyncIterator<StreamEvent, void>> {
+async function start(
+  http: HttpContext,
+  config: ServerConfig,
+  request: CompletionRequest,
+  signal: AbortSignal | undefined,
+  parser: ParserFactory,
+  onAccepted?: () => void,
+): Promise<AsyncIterator<StreamEvent, void>> {
   const { kind } = await resolveKind(http, config, signal);
   const missing = missingAt(cacheKey(http));
   const endpoints = endpointsFor(kind, config, request, missing);
@@ -311,7 +327,7 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
     const missingFinish = (): ServerError => cutError(exchange?.ctx ?? { url: http.display, endpoint: label(endpoint), secret: http.apiKey, secrets: http.secrets }, exchange?.progress ?? { chunks: 0 });
     try {
       if (endpoint === 'raw') {
-        const opened = await openRaw(http, kind, model, promptOf(request), request, extra, signal);
+        const opened = await openRaw(http, kind, model, promptOf(request), request, extra, signal, onAccepted);
         exchange = opened.exchange;
         return feedRaw(opened.source, parser(), { logger: http.logger, missingFinish });
       }
@@ -324,7 +340,8 @@ async function start(http: HttpContext, config: ServerConfig, request: Completio
       const opened =
         endpoint === 'responses'
           ? await openResponses(http, responsesBody(kind, model, chat, request, extra), signal, kindName(kind))
-          : await openChat(http, kind, model, { ...request, chat }, extra, signal);
+          : await openChat(http, kind, model, { ...request, chat }, extra, signal, onAccepted);
+      if (endpoint === 'responses') onAccepted?.();
       if (endpoint === 'responses') http.logger.info(`[client] ${kindName(kind)} ${RESPONSES_PATH}${model ? ` model ${model}` : ''}`);
       exchange = opened.exchange;
       return repairChat(opened.source, { logger: http.logger, parser, tools, missingFinish, endpoint });

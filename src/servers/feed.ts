@@ -78,12 +78,7 @@ function rawAssembler(parser: StreamParser, logger: ServerLogger): StreamAssembl
         }
         break;
       case 'usage':
-        out.push({
-          type: 'usage',
-          promptTokens: chunk.promptTokens,
-          completionTokens: chunk.completionTokens,
-          ...(chunk.cachedPromptTokens === undefined ? {} : { cachedPromptTokens: chunk.cachedPromptTokens }),
-        });
+        out.push(chunk);
         break;
       case 'finish':
         finish = chunk;

@@ -5,6 +5,7 @@ import { tokenBytes, tokensForBytes } from '../harmony/tokenizer';
 import { Special, specialText } from '../harmony/tokens';
 import { finishReason } from './completions';
 import { samplingFields, type SamplingValues } from './sampling';
+import { serverTimings } from './timings';
 import type { RawChunk } from './types';
 
 interface CompletionEventWire {
@@ -14,7 +15,7 @@ interface CompletionEventWire {
   readonly stop_type?: unknown;
   readonly tokens_evaluated?: unknown;
   readonly tokens_predicted?: unknown;
-  readonly timings?: { readonly cache_n?: unknown } | null;
+  readonly timings?: { readonly cache_n?: unknown; readonly prompt_ms?: unknown } | null;
 }
 
 export function llamacppCompletionBody(ids: readonly number[], sampling: SamplingValues): Record<string, unknown> {
@@ -82,7 +83,7 @@ export function llamacppEvents(): (item: unknown) => RawChunk[] {
       const completion = typeof event.tokens_predicted === 'number' ? event.tokens_predicted : undefined;
       const cached = typeof event.timings?.cache_n === 'number' ? event.timings.cache_n : undefined;
       if (prompt !== undefined || completion !== undefined) {
-        out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion, ...(cached === undefined ? {} : { cachedPromptTokens: cached }) });
+        out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion, ...(cached === undefined ? {} : { cachedPromptTokens: cached }), ...serverTimings(event.timings?.prompt_ms, undefined, 1) });
       }
       const raw = typeof event.stop_type === 'string' ? event.stop_type : 'eos';
       out.push({ type: 'finish', reason: finishReason(raw), raw });

@@ -8,6 +8,7 @@ import { ServerError, contentTypeError, cutError, frameTooLongError, protocolErr
 import { framed, ndjsonFraming } from './framing';
 import { openExchange, type Exchange, type HttpContext } from './http';
 import { samplingFields, type SamplingValues } from './sampling';
+import { OLLAMA_MS_PER_UNIT, serverTimings } from './timings';
 import type { ModelInfo, RawChunk } from './types';
 
 /**
@@ -129,7 +130,9 @@ export function ollamaEvent(item: unknown): RawChunk[] {
   if (part.done) {
     const prompt = typeof part.prompt_eval_count === 'number' ? part.prompt_eval_count : undefined;
     const completion = typeof part.eval_count === 'number' ? part.eval_count : undefined;
-    if (prompt !== undefined || completion !== undefined) out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion });
+    if (prompt !== undefined || completion !== undefined) {
+      out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion, ...serverTimings(part.prompt_eval_duration, part.load_duration, OLLAMA_MS_PER_UNIT) });
+    }
     const raw = typeof part.done_reason === 'string' ? part.done_reason : 'stop';
     out.push({ type: 'finish', reason: raw === 'stop' ? 'stop' : raw === 'length' ? 'length' : 'other', raw });
   }
@@ -142,6 +145,7 @@ async function* ollamaParts<T>(
   endpoint: string,
   open: (client: Ollama) => Promise<AsyncIterable<T>>,
   signal: AbortSignal | undefined,
+  onAccepted: () => void,
 ): AsyncGenerator<T, void, undefined> {
   const { client, last, closeAll } = bridge(http, signal);
   try {
@@ -151,6 +155,7 @@ async function* ollamaParts<T>(
     } catch (error) {
       throw classify(last(), error, http, endpoint);
     }
+    onAccepted();
     try {
       for await (const part of parts) {
         const exchange = last();
@@ -166,13 +171,13 @@ async function* ollamaParts<T>(
 }
 
 /** A raw `/api/generate`, streamed. */
-export function ollamaRawParts(http: HttpContext, options: OllamaRawOptions, signal: AbortSignal | undefined): AsyncGenerator<GenerateResponse, void, undefined> {
-  return ollamaParts(http, 'POST /api/generate', (client) => client.generate(ollamaGenerateBody(options)), signal);
+export function ollamaRawParts(http: HttpContext, options: OllamaRawOptions, signal: AbortSignal | undefined, onAccepted: () => void = () => {}): AsyncGenerator<GenerateResponse, void, undefined> {
+  return ollamaParts(http, 'POST /api/generate', (client) => client.generate(ollamaGenerateBody(options)), signal, onAccepted);
 }
 
 /** A `/api/chat`, streamed. */
-export function ollamaChatParts(http: HttpContext, body: ChatRequest & { stream: true }, signal: AbortSignal | undefined): AsyncGenerator<ChatResponse, void, undefined> {
-  return ollamaParts(http, 'POST /api/chat', (client) => client.chat(body), signal);
+export function ollamaChatParts(http: HttpContext, body: ChatRequest & { stream: true }, signal: AbortSignal | undefined, onAccepted: () => void = () => {}): AsyncGenerator<ChatResponse, void, undefined> {
+  return ollamaParts(http, 'POST /api/chat', (client) => client.chat(body), signal, onAccepted);
 }
 
 /** What `/api/show` says about a model's context. */

@@ -7,6 +7,7 @@ import { isObject } from '../harmony/index';
 import { finishReason } from './completions';
 import { repairHistory } from './history';
 import { ollamaOptions } from './ollama';
+import { OLLAMA_MS_PER_UNIT, serverTimings } from './timings';
 import type { ChatChunk, ChatCompletionsRequest, CompletionRequest } from './types';
 
 /** The levels Ollama's `think` takes for gpt-oss (`/api/show` thinking.values); anything else is not sent. */
@@ -101,7 +102,9 @@ export function ollamaChatEvents(): (item: unknown) => ChatChunk[] {
     if (part.done) {
       const prompt = typeof part.prompt_eval_count === 'number' ? part.prompt_eval_count : undefined;
       const completion = typeof part.eval_count === 'number' ? part.eval_count : undefined;
-      if (prompt !== undefined || completion !== undefined) out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion });
+      if (prompt !== undefined || completion !== undefined) {
+        out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion, ...serverTimings(part.prompt_eval_duration, part.load_duration, OLLAMA_MS_PER_UNIT) });
+      }
       const raw = typeof part.done_reason === 'string' ? part.done_reason : 'stop';
       out.push({ type: 'finish', reason: finishReason(raw), raw });
     }

@@ -8,7 +8,28 @@ import type { EndpointChoice, FinishReason, StreamEvent } from './types';
 
 export const DEFAULT_REQUEST_LOG_SIZE = 20;
 
+/**
+ * All from the moment the request was started (detection and model lookup, usually cached,
+ * included). `acceptedMs` is measured here for every server; `queueMs` only where the server
+ * says how long it spent on the prompt, since "first token" alone cannot tell waiting from work.
+ */
 export interface ExchangeTimings {
+  /**
+   * Until the server answered 2xx (its response headers). llama.cpp answers only once a slot
+   * takes the request, so on it this includes waiting behind other requests; vLLM and Ollama
+   * may answer before they start on the prompt.
+   */
+  readonly acceptedMs?: number | undefined;
+  /**
+   * Waiting before the server started on the prompt: first token minus what the server says it
+   * spent (llama.cpp `timings.prompt_ms`; Ollama `prompt_eval_duration` + `load_duration`).
+   * Includes the network and our own work. Undefined where the server reports no prompt time
+   * (vLLM, LM Studio, hosted providers).
+   */
+  readonly queueMs?: number | undefined;
+  /** The server's own figures: prompt evaluation, and (Ollama) loading the model. */
+  readonly serverPromptMs?: number | undefined;
+  readonly serverLoadMs?: number | undefined;
   /** From sending to the first parsed output. */
   readonly firstTokenMs?: number | undefined;
   readonly totalMs: number;
@@ -68,18 +89,28 @@ export interface ExchangeStart {
   readonly promptIds: readonly number[];
 }
 
+/** The figures that were measured, without keys for the rest (the saved JSON stays short). */
+function definedOnly(timings: ExchangeTimings): ExchangeTimings {
+  return Object.fromEntries(Object.entries(timings).filter(([, value]) => value !== undefined)) as unknown as ExchangeTimings;
+}
+
+/** What the exchange is read from: its events, or a function that opens them and reports when the server accepted. */
+export type ExchangeEvents = AsyncIterable<StreamEvent> | ((hooks: { readonly onAccepted: () => void }) => AsyncIterable<StreamEvent>);
+
 /**
  * Passes the events on unchanged and, however the stream ends (done, error, the consumer
  * stopping), adds one entry to the log. `describeError` turns a failure into the user's message.
  */
 export async function* recordExchange(
-  events: AsyncIterable<StreamEvent>,
+  opened: ExchangeEvents,
   start: ExchangeStart,
   log: RequestLog,
   options: { readonly now?: () => number; readonly describeError?: (error: unknown) => string } = {},
 ): AsyncGenerator<StreamEvent, void, undefined> {
   const now = options.now ?? (() => performance.now());
   const began = now();
+  let acceptedMs: number | undefined;
+  const events = typeof opened === 'function' ? opened({ onAccepted: () => (acceptedMs ??= now() - began) }) : opened;
   const at = new Date().toISOString();
   let firstTokenMs: number | undefined;
   let done: Extract<StreamEvent, { type: 'done' }> | undefined;
@@ -105,6 +136,7 @@ export async function* recordExchange(
     const totalMs = now() - began;
     const generated = usage?.completionTokens;
     const genMs = firstTokenMs === undefined ? undefined : totalMs - firstTokenMs;
+    const serverMs = usage?.promptMs === undefined ? undefined : usage.promptMs + (usage.loadMs ?? 0);
     log.add({
       at,
       server: start.server,
@@ -112,7 +144,15 @@ export async function* recordExchange(
       promptIds: start.promptIds,
       endpoint: done?.endpoint,
       completion: done?.completion,
-      timings: { firstTokenMs, totalMs, tokensPerSecond: generated !== undefined && genMs !== undefined && genMs > 0 ? generated / (genMs / 1000) : undefined },
+      timings: definedOnly({
+        acceptedMs,
+        queueMs: serverMs === undefined || firstTokenMs === undefined ? undefined : Math.max(0, firstTokenMs - serverMs),
+        serverPromptMs: usage?.promptMs,
+        serverLoadMs: usage?.loadMs,
+        firstTokenMs,
+        totalMs,
+        tokensPerSecond: generated !== undefined && genMs !== undefined && genMs > 0 ? generated / (genMs / 1000) : undefined,
+      }),
       usage: usage === undefined ? undefined : { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedPromptTokens: usage.cachedPromptTokens },
       finishReason: done?.finishReason,
       lastStop,
@@ -140,7 +180,14 @@ export function exchangeSummary(entry: LoggedExchange): string {
   return [
     `${entry.at} ${entry.model} at ${entry.server}${entry.endpoint ? ` (${entry.endpoint} endpoint)` : ''}`,
     `prompt ${entry.promptIds.length} tokens, completion ${completionIds(entry).length} tokens`,
-    `first token ${t.firstTokenMs === undefined ? '?' : Math.round(t.firstTokenMs)} ms, total ${Math.round(t.totalMs)} ms${t.tokensPerSecond === undefined ? '' : `, ${t.tokensPerSecond.toFixed(1)} tokens/s`}`,
+    [
+      ...(t.acceptedMs === undefined ? [] : [`accepted ${Math.round(t.acceptedMs)} ms`]),
+      ...(t.queueMs === undefined ? [] : [`queued ${Math.round(t.queueMs)} ms`]),
+      ...(t.serverPromptMs === undefined ? [] : [`prompt ${Math.round(t.serverPromptMs)} ms (server)`]),
+      ...(t.serverLoadMs === undefined ? [] : [`model load ${Math.round(t.serverLoadMs)} ms (server)`]),
+      `first token ${t.firstTokenMs === undefined ? '?' : Math.round(t.firstTokenMs)} ms`,
+      `total ${Math.round(t.totalMs)} ms${t.tokensPerSecond === undefined ? '' : `, ${t.tokensPerSecond.toFixed(1)} tokens/s`}`,
+    ].join(', '),
     ...(usage ? [`usage: ${usage.promptTokens ?? '?'} prompt, ${usage.completionTokens ?? '?'} completion${usage.cachedPromptTokens === undefined ? '' : `, ${usage.cachedPromptTokens} from the prefix cache`}`] : []),
     `stop: ${entry.finishReason ?? '?'}${entry.lastStop ? `, last message ${entry.lastStop}` : ''}`,
     ...entry.notes.map((n) => `note: ${n}`),

@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const withNetwork = (config: ServerConfig): ServerConfig => ({ ...config, network: network.current() });
   const api: ServerApi = {
     listModels: (config, signal) => listModels(withNetwork(config), signal),
-    complete: (config, request, signal) => complete(withNetwork(config), request, signal),
+    complete: (config, request, signal, options) => complete(withNetwork(config), request, signal, options),
   };
   const provider = new GptOssChatProvider({ api, log, settings: readSettings, withCredentials, requestLog });
 

@@ -2,7 +2,7 @@
 // rendered to Harmony token-exact, streamed back as thinking, text and tool calls.
 // Each step of a response lives in its own module; this class puts them in order.
 import * as vscode from 'vscode';
-import { displayUrl, recordExchange, type CompletionRequest, type ModelInfo, type RequestLog, type ServerConfig, type StreamEvent } from '../servers';
+import { displayUrl, recordExchange, type CompleteOptions, type CompletionRequest, type ModelInfo, type RequestLog, type ServerConfig, type StreamEvent } from '../servers';
 import { toAbortSignal } from './cancellation';
 import { emptyAnswerNote, streamToWriter, usagePart, type StreamOutcome } from './completionStream';
 import type { ChannelLogger } from './logger';
@@ -19,7 +19,7 @@ export type { GptOssModel } from './models';
 
 export interface ServerApi {
   listModels(config: ServerConfig, signal: AbortSignal): Promise<readonly ModelInfo[]>;
-  complete(config: ServerConfig, request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
+  complete(config: ServerConfig, request: CompletionRequest, signal: AbortSignal, options?: CompleteOptions): AsyncIterable<StreamEvent>;
 }
 
 export interface ProviderDeps {
@@ -134,12 +134,17 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
         minP,
         reasoningEffort: request.effort,
       };
-      const events = this.deps.api.complete(serverConfig(model.server, settings, this.deps.log, model.modelId), completion, abort.signal);
+      const config = serverConfig(model.server, settings, this.deps.log, model.modelId);
       const log = this.deps.requestLog;
       const recorded =
         log === undefined
-          ? events
-          : recordExchange(events, { server: displayUrl(model.server.url), model: model.modelId, promptIds: request.rendered.ids }, log, { describeError: (e) => userMessage(e, model.server.url) });
+          ? this.deps.api.complete(config, completion, abort.signal)
+          : recordExchange(
+              ({ onAccepted }) => this.deps.api.complete(config, completion, abort.signal, { onAccepted }),
+              { server: displayUrl(model.server.url), model: model.modelId, promptIds: request.rendered.ids },
+              log,
+              { describeError: (e) => userMessage(e, model.server.url) },
+            );
       return await streamToWriter(recorded, writer);
     } catch (error) {
       writer.finish();

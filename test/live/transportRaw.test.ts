@@ -59,10 +59,12 @@ describe('our transport + parser on the real llama-server: raw /completion, gram
     assert.equal(outcome.done?.endpoint, 'raw');
     assert.deepEqual(outcome.done?.completion?.ids, script.ids);
     assert.equal(outcome.done?.completion?.ids?.at(-1), Special.call);
-    // cache_n depends on what the server ran before (other tests share it): only its range is known.
-    const { cachedPromptTokens, ...usage } = outcome.usage ?? {};
+    // cache_n depends on what the server ran before (other tests share it): only its range is known;
+    // prompt_ms (the request log's queue time is first token minus it) only that it is there.
+    const { cachedPromptTokens, promptMs, ...usage } = outcome.usage ?? {};
     assert.deepEqual(usage, { type: 'usage', promptTokens: request.prompt?.ids.length, completionTokens: script.ids.length });
     assert.ok(Number.isInteger(cachedPromptTokens) && cachedPromptTokens! >= 0 && cachedPromptTokens! < request.prompt!.ids.length, `cache_n ${cachedPromptTokens}`);
+    assert.equal(typeof promptMs, 'number', 'llama.cpp timings.prompt_ms arrives as usage.promptMs');
   });
 
   it('analysis → final: exactly the scripted reasoning and answer, stopped at <|return|>', async () => {

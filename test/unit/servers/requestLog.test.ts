@@ -5,6 +5,11 @@ import assert from 'node:assert/strict';
 import { encodeWithMarkup } from '../../../src/harmony/tokenizer';
 import { RequestLog, exchangeSummary, recordExchange, transcriptText } from '../../../src/servers/requestLog';
 import type { StreamEvent } from '../../../src/servers/types';
+import { complete } from '../../../src/servers/client';
+import { llamacppEvents } from '../../../src/servers/llamacpp';
+import { ollamaEvent } from '../../../src/servers/ollama';
+import { ollamaChatEvents } from '../../../src/servers/ollamaChat';
+import { startOllamaStandIn } from '../../support/ollama-stand-in';
 
 const PROMPT = encodeWithMarkup('<|start|>user<|message|>Hi<|end|><|start|>assistant');
 const COMPLETION = '<|channel|>final<|message|>Hello.<|return|>';
@@ -68,5 +73,59 @@ describe('request log', () => {
     await drain(recordExchange(stream(ANSWER), { server: 's', model: 'd', promptIds: PROMPT }, log));
     assert.deepEqual(log.all(), []);
     assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('request log: accepted and queue time', () => {
+  test('accepted when the server answered; queue is first token minus the prompt time the server reports', async () => {
+    const log = new RequestLog();
+    let t = 0;
+    const now = (): number => (t += 100);
+    const withTimings = ANSWER.map((e) => (e.type === 'usage' ? { ...e, promptMs: 150, loadMs: 30 } : e));
+    const open = ({ onAccepted }: { onAccepted: () => void }): AsyncIterable<StreamEvent> =>
+      (async function* () {
+        onAccepted();
+        yield* stream(withTimings);
+      })();
+    await drain(recordExchange(open, { server: 's', model: 'm', promptIds: PROMPT }, log, { now }));
+    // Clock: start 100, accepted 200 (100 ms), first token 300 (200 ms), end 400 (300 ms).
+    assert.deepEqual(log.last()?.timings, { acceptedMs: 100, queueMs: 20, serverPromptMs: 150, serverLoadMs: 30, firstTokenMs: 200, totalMs: 300, tokensPerSecond: 60 });
+    assert.match(exchangeSummary(log.last()!), /^accepted 100 ms, queued 20 ms, prompt 150 ms \(server\), model load 30 ms \(server\), first token 200 ms, total 300 ms, 60\.0 tokens\/s$/m);
+  });
+
+  test('no prompt time from the server: no queue figure (first token alone cannot tell waiting from work)', async () => {
+    const log = new RequestLog();
+    await drain(recordExchange(stream(ANSWER), { server: 's', model: 'm', promptIds: PROMPT }, log));
+    assert.equal(log.last()?.timings.queueMs, undefined);
+    assert.ok(!('queueMs' in log.last()!.timings), 'no key for what was not measured');
+  });
+
+  test('the servers\' own prompt time: llama.cpp timings.prompt_ms, Ollama prompt_eval_duration and load_duration (ns)', () => {
+    const final = { content: '', tokens: [], stop: true, stop_type: 'eos', tokens_evaluated: 78, tokens_predicted: 5, timings: { cache_n: 63, prompt_n: 15, prompt_ms: 412.5 } };
+    assert.deepEqual(llamacppEvents()(final)[0], { type: 'usage', promptTokens: 78, completionTokens: 5, cachedPromptTokens: 63, promptMs: 412.5 });
+    const done = { done: true, done_reason: 'stop', prompt_eval_count: 139, eval_count: 38, prompt_eval_duration: 97_410_000, load_duration: 58_113_208 };
+    for (const usage of [ollamaEvent(done)[0], ollamaChatEvents()({ ...done, message: { role: 'assistant', content: '' } })[0]]) {
+      assert.deepEqual(usage, { type: 'usage', promptTokens: 139, completionTokens: 38, promptMs: 97.41, loadMs: 58.113208 });
+    }
+  });
+
+  test('complete() reports acceptance once, before the first event, on the raw and the chat route (stand-in Ollama)', async () => {
+    const server = await startOllamaStandIn();
+    try {
+      for (const endpoint of ['raw', 'chat'] as const) {
+        const order: string[] = [];
+        const events = complete(
+          { url: server.url, kind: 'ollama', model: 'gpt-oss:20b', endpoint },
+          { prompt: { ids: PROMPT }, chat: { messages: [{ role: 'user', content: 'Hi' }] }, maxTokens: 64 },
+          undefined,
+          { onAccepted: () => order.push('accepted') },
+        );
+        for await (const event of events) order.push(event.type);
+        assert.equal(order.filter((e) => e === 'accepted').length, 1, endpoint);
+        assert.equal(order[0], 'accepted', endpoint);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });
