@@ -253,6 +253,13 @@ suite('agent mode end to end (scripted stand-in llama-server)', () => {
       await lastThought.waitFor({ state: 'visible', timeout: 10_000 });
       const path = await screenshot('agent-mode-chat-thinking', page);
       assert.ok(readFileSync(path).length > 20_000, `${path} is suspiciously small for a chat screenshot`);
+      // `npm run test:ui -- --update-media`: the same view, the chat alone, becomes the README's picture.
+      if (process.argv.includes('--update-media')) {
+        // The pointer rests last on the maximize button: move it to empty space so its tooltip goes.
+        await page.mouse.move(1000, 450);
+        await page.locator('.workbench-hover:visible, .monaco-hover:visible').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+        await lastResponse(page).locator('xpath=ancestor::*[contains(@class,"part")][1]').screenshot({ path: join(root, 'media', 'agent-mode.png') });
+      }
       console.log(
         `      agent turn: ${agent.length} agent requests (${prompts[0].length} → ${prompts[4].length} prompt tokens), ` +
           `${utility.length} utility (${utility.map((s) => s.kind).join(', ')}), edit via ${agent[1].tool}; ${((Date.now() - started) / 1000).toFixed(1)} s with editor start`,

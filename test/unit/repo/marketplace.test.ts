@@ -2,7 +2,7 @@
 // as files that exist, are packaged (media/ goes into the VSIX) and are what they claim to be.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
@@ -27,4 +27,20 @@ test('the icon is a 128×128 PNG under media/ (packaged)', () => {
 test('the gallery banner has a colour and a theme the Marketplace knows', () => {
   assert.match(manifest.galleryBanner?.color ?? '', /^#[0-9a-f]{6}$/i);
   assert.ok(['dark', 'light'].includes(manifest.galleryBanner?.theme ?? ''), `theme ${manifest.galleryBanner?.theme}`);
+});
+
+test('the README opens with a picture, and every image it shows is a PNG under media/ by a relative path', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)];
+  assert.ok(images.length > 0 && images[0]!.index! < readme.indexOf('\n## '), 'an image comes before the first section');
+  for (const [, image] of images) {
+    // vsce refuses SVG and http images, rewrites relative ones to the repository, and packages media/.
+    assert.match(image!, /^media\/[\w.-]+\.png$/, image);
+    assert.ok(existsSync(join(root, image!)), `${image} exists`);
+    pngSize(join(root, image!));
+    assert.ok(readFileSync(join(root, image!)).length < 200_000, `${image} stays small`);
+  }
+  const opening = images[0]![1]!;
+  const { width, height } = pngSize(join(root, opening));
+  assert.ok(width >= 600 && height >= 300, `the opening picture ${opening} is ${width}×${height}`);
 });
