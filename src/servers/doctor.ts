@@ -7,7 +7,7 @@ import type { ParsedMessage } from '../harmony/parserTypes';
 import { encodeWithMarkup } from '../harmony/tokenizer';
 import { chatEndpoint, complete, detect, forgetServer, listModels, openChat } from './client';
 import type { Detection } from './detect';
-import { ServerError } from './errors';
+import { ServerError, isEndpointMissing } from './errors';
 import { httpContext, openExchange, probe, type HttpContext } from './http';
 import { kindName } from './kinds';
 import { HOSTED_PROVIDERS, isHostedKind, type HostedKind } from './providers';
@@ -110,6 +110,8 @@ export interface ContextFacts {
   /** Ollama: what we will send for the agent prompt, on /api/generate and /api/chat alike (undefined when it cannot fit). */
   readonly ollamaNumCtx?: number | undefined;
   readonly ollamaCeiling?: number | undefined;
+  /** Ollama set to /v1/responses, which has no field for num_ctx. */
+  readonly ollamaResponses?: boolean | undefined;
 }
 
 /** Context in force against what agent mode needs, with the fix for each server kind. */
@@ -117,6 +119,10 @@ export function contextCheck(facts: ContextFacts, needed: number, agentPrompt: n
   const need = `agent mode needs ${needed} (a ${agentPrompt}-token agent prompt + ${outputBudget} output)`;
   const size = suggestedContext(needed);
   if (facts.kind === 'ollama') {
+    if (facts.ollamaResponses) {
+      const loaded = facts.inForce === undefined ? 'its default context' : `${facts.inForce} tokens (/api/ps)`;
+      return check('Context', 'fail', `/v1/responses cannot send num_ctx, so Ollama serves ${loaded} and silently drops the start of longer prompts; ${need}`, `gptOss.endpoint "auto" (the raw path sends num_ctx), or OLLAMA_CONTEXT_LENGTH=${size} ollama serve`);
+    }
     if (facts.ollamaNumCtx !== undefined) {
       const loaded = facts.inForce === undefined ? '' : `; loaded now with ${facts.inForce} (/api/ps)`;
       return check('Context', 'pass', `we send num_ctx ${facts.ollamaNumCtx} for the agent prompt, up to ${facts.ollamaCeiling ?? '?'} (the model's maximum)${loaded}; ${need}`);
@@ -165,6 +171,7 @@ async function contextFacts(
         source: '/api/ps',
         ollamaNumCtx: decision.fits ? decision.numCtx : undefined,
         ollamaCeiling: ceiling,
+        ollamaResponses: config.endpoint === 'responses',
       };
     }
     default:
@@ -344,6 +351,45 @@ export function chatCheck(findings: ChatFindings | { error: unknown }, kind: Ser
   return check('Chat path', 'pass', `${reasoning}; no Harmony markup in content; ${call}`);
 }
 
+// ── responses path ─────────────────────────────────────────────────────────────────────
+
+export interface ResponsesFindings {
+  readonly reasoning: string;
+  readonly calls: readonly string[];
+  readonly answer: string;
+}
+
+/** The tool request through /v1/responses, as `gptOss.endpoint: "responses"` sends it. */
+async function responsesProbe(config: ServerConfig, signal: AbortSignal | undefined): Promise<ResponsesFindings> {
+  const chat = { messages: [{ role: 'user', content: 'What is the weather in Paris? Use the tool.' }], tools: [WEATHER_TOOL] };
+  let reasoning = '';
+  let answer = '';
+  const calls: string[] = [];
+  for await (const event of complete(config, { chat, maxTokens: ROUND_TRIP_MAX_TOKENS, temperature: 0, reasoningEffort: 'low', endpoint: 'responses' }, signal)) {
+    if (event.type !== 'messageEnd') continue;
+    if (event.message.channel === 'analysis') reasoning += event.message.content;
+    else if (event.message.recipient?.startsWith('functions.')) calls.push(event.message.recipient.slice('functions.'.length));
+    else if (event.message.channel === 'final') answer += event.message.content;
+  }
+  return { reasoning, calls, answer };
+}
+
+/** Whether /v1/responses serves the model with reasoning items and function calls; only a failure when it is the configured endpoint. */
+export function responsesCheck(findings: ResponsesFindings | { error: unknown }, configured: boolean): DoctorCheck {
+  const name = 'Responses path';
+  if ('error' in findings) {
+    const missing = isEndpointMissing(findings.error);
+    const summary = missing ? 'the server has no /v1/responses' : `/v1/responses failed: ${messageOf(findings.error)}`;
+    return configured
+      ? check(name, 'fail', summary, 'gptOss.endpoint "auto" (raw where the server has it), or a server that serves /v1/responses (vLLM, Ollama, LM Studio 0.3.29+)')
+      : check(name, 'warn', summary, 'nothing, unless you set gptOss.endpoint to "responses": "auto" moves on to the next endpoint');
+  }
+  const reasoning = findings.reasoning === '' ? 'no reasoning items (the chain of thought cannot go back through a tool loop)' : `reasoning items streamed (${findings.reasoning.length} characters of thinking)`;
+  const call = findings.calls.length > 0 ? `the tool call came back as a function_call item (${findings.calls.join(', ')})` : 'no tool call was made';
+  const ok = findings.reasoning !== '' && findings.calls.length > 0;
+  return check(name, ok ? 'pass' : 'warn', `${reasoning}; ${call}`, ok ? undefined : 'check that the model is gpt-oss and the server parses its Harmony output (vLLM, Ollama, LM Studio do)');
+}
+
 /** A hosted provider keeps the chain of thought through a tool loop only where it takes reasoning back. */
 export function reasoningLoopCheck(kind: HostedKind): DoctorCheck {
   const provider = HOSTED_PROVIDERS[kind];
@@ -462,6 +508,13 @@ export async function runDoctor(config: ServerConfig, options: DoctorOptions = {
   } catch (error) {
     if (error instanceof ServerError && error.kind === 'cancelled') throw error;
     checks.push(chatCheck({ error }, kind));
+  }
+
+  try {
+    checks.push(responsesCheck(await responsesProbe(modelConfig, signal), config.endpoint === 'responses'));
+  } catch (error) {
+    if (error instanceof ServerError && error.kind === 'cancelled') throw error;
+    checks.push(responsesCheck({ error }, config.endpoint === 'responses'));
   }
 
   if (second !== undefined) checks.push(speedCheck(trip, second.trip, second.promptTokens, kind));

@@ -9,7 +9,8 @@
 // prompt's common prefix (when num_ctx did not change) and counts only the evaluated tokens.
 // /api/chat renders the native messages to Harmony with our renderer (Ollama renders gpt-oss's
 // Harmony prompt from them itself) and answers with `message.thinking`, `message.content` and
-// whole `message.tool_calls`, as https://docs.ollama.com/api/chat describes.
+// whole `message.tool_calls`, as https://docs.ollama.com/api/chat describes. /v1/responses replays the
+// stream built from Ollama's Responses converter (fixtures/servers/ollama-responses-toolcall.sse).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
@@ -136,6 +137,10 @@ export async function startOllamaStandIn(options: OllamaStandInOptions = {}): Pr
         res.end(line({}, { done: true, done_reason: 'stop', prompt_eval_count: evaluated, eval_count: generated }));
         return;
       }
+      case '/v1/responses':
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(readFileSync(join(FIXTURES, 'ollama-responses-toolcall.sse')));
+        return;
       default:
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('404 page not found');

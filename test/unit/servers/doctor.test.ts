@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agentRequest } from '../../../bench/agentRequest';
 import { renderChatRequest } from '../../../src/harmony/chatRequest';
-import { AGENT_PROMPT_TOKENS, chatCheck, contextCheck, formatReportText, runDoctor, suggestedContext, tokenizerCheck } from '../../../src/servers/doctor';
+import { AGENT_PROMPT_TOKENS, chatCheck, contextCheck, formatReportText, responsesCheck, runDoctor, suggestedContext, tokenizerCheck } from '../../../src/servers/doctor';
+import { ServerError } from '../../../src/servers/errors';
 import { completionEvent } from '../../../src/servers/completions';
 import { llamacppEvents } from '../../../src/servers/llamacpp';
 import { freePort } from '../../llama/server';
@@ -82,7 +83,7 @@ describe('doctor against a STAND-IN Ollama', () => {
     try {
       const report = await runDoctor({ url: server.url });
       const byName = new Map(report.checks.map((c) => [c.name, c]));
-      assert.deepEqual([...byName.keys()], ['Reachable', 'Server', 'Models', 'Context', 'Raw endpoint', 'Chat path', 'Speed and cache']);
+      assert.deepEqual([...byName.keys()], ['Reachable', 'Server', 'Models', 'Context', 'Raw endpoint', 'Chat path', 'Responses path', 'Speed and cache']);
       assert.equal(byName.get('Server')?.summary, 'Ollama 0.12.6');
       assert.match(byName.get('Models')!.summary, /^gpt-oss: gpt-oss:20b; checking gpt-oss:20b$/);
       assert.equal(byName.get('Context')?.status, 'pass');
@@ -96,6 +97,11 @@ describe('doctor against a STAND-IN Ollama', () => {
       assert.equal(chat.think, 'low');
       // The two raw round trips come first, one after the other, so the chat probe cannot take the cache between them.
       assert.deepEqual(server.requests.filter((r) => r.path === '/api/generate' || r.path === '/api/chat').map((r) => r.path), ['/api/generate', '/api/generate', '/api/chat']);
+      assert.equal(byName.get('Responses path')?.status, 'pass');
+      assert.equal(byName.get('Responses path')?.summary, 'reasoning items streamed (61 characters of thinking); the tool call came back as a function_call item (get_weather)');
+      const responses = JSON.parse(server.requests.find((r) => r.path === '/v1/responses')!.body) as { reasoning: unknown; tools: { name: string }[] };
+      assert.deepEqual(responses.reasoning, { effort: 'low' });
+      assert.deepEqual(responses.tools.map((t) => t.name), ['get_weather']);
       const first = server.received[0]!;
       const second = server.received[1]!;
       assert.deepEqual(second.slice(0, first.length), first, 'the second request extends the first');
@@ -147,6 +153,36 @@ describe('doctor against a STAND-IN Ollama on the chat endpoint', () => {
       assert.match(context!.summary, /^we send num_ctx 24576 for the agent prompt, up to 131072/);
       assert.equal(report.checks.find((c) => c.name === 'Chat path')?.status, 'pass');
       assert.deepEqual(server.log, [], 'nothing was truncated');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('doctor and /v1/responses', () => {
+  test('the Responses path check: a missing endpoint only warns unless it is the configured one; reasoning and a call pass', () => {
+    const missing = new ServerError({ kind: 'notFound', url: 'http://h', endpoint: 'POST /v1/responses', status: 404 }, 'POST /v1/responses at http://h answered 404 Not Found.');
+    assert.equal(responsesCheck({ error: missing }, false).status, 'warn');
+    const configured = responsesCheck({ error: missing }, true);
+    assert.equal(configured.status, 'fail');
+    assert.equal(configured.summary, 'the server has no /v1/responses');
+    assert.match(configured.fix ?? '', /gptOss\.endpoint "auto"/);
+    assert.equal(responsesCheck({ reasoning: 'Need the tool.', calls: ['get_weather'], answer: '' }, true).status, 'pass');
+    const noReasoning = responsesCheck({ reasoning: '', calls: ['get_weather'], answer: '' }, true);
+    assert.equal(noReasoning.status, 'warn');
+    assert.match(noReasoning.summary, /^no reasoning items \(the chain of thought cannot go back through a tool loop\)/);
+  });
+
+  test('STAND-IN Ollama set to responses: Context fails, /v1/responses cannot send num_ctx (with the fix)', async () => {
+    const server = await startOllamaStandIn({ defaultNumCtx: 4096 });
+    try {
+      const report = await runDoctor({ url: server.url, endpoint: 'responses' });
+      const context = report.checks.find((c) => c.name === 'Context')!;
+      assert.equal(context.status, 'fail');
+      assert.match(context.summary, /^\/v1\/responses cannot send num_ctx, so Ollama serves /);
+      assert.equal(context.fix, 'gptOss.endpoint "auto" (the raw path sends num_ctx), or OLLAMA_CONTEXT_LENGTH=32768 ollama serve');
+      assert.equal(report.checks.find((c) => c.name === 'Responses path')?.status, 'pass');
+      assert.equal(report.passed, false);
     } finally {
       await server.close();
     }
