@@ -36,9 +36,37 @@ function family(id: string): string {
   return isGptOss(id) ? id.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^.*?(gpt-?oss)/, 'gpt-oss') : 'gpt-oss';
 }
 
-export function modelInformation(server: ServerSettings, info: ModelInfo, settings: Settings): GptOssModel {
+/** What the picker should say about a model besides its facts. */
+export interface ModelStatus {
+  /** The server could not be reached when the models were listed: why (the model is one the user configured). */
+  readonly unreachable?: string | undefined;
+  /**
+   * Makes the picker's status icon (a ThemeIcon) from a codicon id; the caller passes it only where
+   * VS Code has ThemeIcon, so the field is set only where it can be shown.
+   */
+  readonly icon?: ((codicon: string) => unknown) | undefined;
+}
+
+/** Codicon for a model whose server does not answer. */
+export const UNREACHABLE_ICON = 'debug-disconnect';
+
+/**
+ * The picker's warnings, by category: VS Code reads `warningText` as a record and shows each value
+ * (the hover, the entry's accessible description); a plain string would come out one character a line.
+ */
+function warnings(context: number, maxOutputTokens: number, status: ModelStatus): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  if (status.unreachable !== undefined) out.server = `Server not reachable: ${status.unreachable} Run Harmony: Check Server.`;
+  if (context - maxOutputTokens < AGENT_PROMPT_TOKENS) {
+    out.context = `Context of ${context} tokens: too small for agent mode (its prompt alone is about ${AGENT_PROMPT_TOKENS} tokens, plus ${maxOutputTokens} for the answer). Run Harmony: Check Server.`;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function modelInformation(server: ServerSettings, info: ModelInfo, settings: Settings, status: ModelStatus = {}): GptOssModel {
   const context = info.contextLength ?? DEFAULT_CONTEXT;
   const maxOutputTokens = Math.min(samplingFor(server, info.id).maxTokens ?? settings.maxOutputTokens, Math.floor(context / 2));
+  const warningText = warnings(context, maxOutputTokens, status);
   // A variable, not a literal return: the runtime fields below are not in the stable type.
   const model = {
     id: `${info.id}@${server.url}`,
@@ -48,10 +76,9 @@ export function modelInformation(server: ServerSettings, info: ModelInfo, settin
     detail: `${serverLabel(server)} · Harmony`,
     tooltip: `${info.id} on ${server.url} (${server.kind}); context ${context} tokens${info.contextSource ? ` (${info.contextSource})` : ''}`,
     maxInputTokens: context - maxOutputTokens,
-    // Read at run time like isUserSelectable (not in the stable type): the picker shows it by the model.
-    ...(context - maxOutputTokens < AGENT_PROMPT_TOKENS
-      ? { warningText: `Context of ${context} tokens: too small for agent mode (its prompt alone is about ${AGENT_PROMPT_TOKENS} tokens, plus ${maxOutputTokens} for the answer). Run Harmony: Check Server.` }
-      : {}),
+    // Read at run time like isUserSelectable (not in the stable type): the picker shows them by the model.
+    ...(warningText === undefined ? {} : { warningText }),
+    ...(status.unreachable !== undefined && status.icon !== undefined ? { statusIcon: status.icon(UNREACHABLE_ICON) } : {}),
     maxOutputTokens,
     capabilities: { toolCalling: true, imageInput: false },
     server,

@@ -32,6 +32,18 @@ export interface ProviderDeps {
   readonly requestLog?: RequestLog | undefined;
 }
 
+/** The first sentence of a message (the picker's warning is short; the log has the rest). */
+function firstSentence(message: string): string {
+  const end = message.search(/\.(\s|$)/);
+  return end === -1 ? message : message.slice(0, end + 1);
+}
+
+/** ThemeIcon where this VS Code has it (feature-detected: the status icon is read at run time only). */
+function themeIcon(): ((codicon: string) => unknown) | undefined {
+  const ThemeIcon = (vscode as { ThemeIcon?: typeof vscode.ThemeIcon }).ThemeIcon;
+  return typeof ThemeIcon === 'function' ? (codicon) => new ThemeIcon(codicon) : undefined;
+}
+
 export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptOssModel>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeLanguageModelChatInformation = this.changed.event;
@@ -73,9 +85,12 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
     try {
       listed = await this.deps.api.listModels(serverConfig(withKey, settings, this.deps.log), signal);
     } catch (error) {
-      // Listing runs silently in the background: a server that is down shows no models, and says why in the log.
-      this.deps.log.warn(`no models from ${server.url}: ${userMessage(error, server.url)}`);
-      return [];
+      // Listing runs silently in the background: the log says why. A server that is down shows no
+      // models, except the ones the user named for it: those stay, marked as not reachable.
+      const reason = userMessage(error, server.url);
+      this.deps.log.warn(`no models from ${server.url}: ${reason}`);
+      const named = server.models ?? [];
+      return named.map((id) => modelInformation(withKey, { id }, settings, { unreachable: firstSentence(reason), icon: themeIcon() }));
     }
     return chosenModels(server, listed).map((m) => modelInformation(withKey, m, settings));
   }
