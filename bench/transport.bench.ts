@@ -10,7 +10,7 @@ import { encodeWithMarkup, decode } from '../src/harmony/tokenizer';
 import { complete } from '../src/servers/client';
 import { harmonyParser } from '../src/servers/harmonyParser';
 import type { ParserFactory, StreamParser } from '../src/servers/parse';
-import type { ServerKind, StreamEvent } from '../src/servers/types';
+import type { EndpointChoice, ServerKind, StreamEvent } from '../src/servers/types';
 import { median } from './stats';
 
 const REPS = 15;
@@ -78,6 +78,23 @@ function chatStream(ids: readonly number[]): Buffer {
   return Buffer.from(`${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: [DONE]\n\n`);
 }
 
+/** The same completion as a Responses stream (vLLM's events): a reasoning_text delta per token, then the call. */
+function responsesStream(ids: readonly number[]): Buffer {
+  const texts = pieces(ids.slice(3, -20)).filter((t) => t !== '');
+  const event = (type: string, data: Record<string, unknown>, n: number): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: n })}\n\n`;
+  const item = { id: 'fc_bench', type: 'function_call', call_id: 'call_bench', name: 'get_weather', arguments: '{"city":"Tokyo"}', status: 'completed' };
+  const events = [
+    event('response.output_item.added', { output_index: 0, item: { id: 'rs_bench', type: 'reasoning', summary: [] } }, 0),
+    ...texts.map((delta, i) => event('response.reasoning_text.delta', { item_id: 'rs_bench', output_index: 0, content_index: 0, delta }, i + 1)),
+    event('response.output_item.added', { output_index: 1, item: { ...item, arguments: '', status: 'in_progress' } }, texts.length + 1),
+    event('response.function_call_arguments.delta', { item_id: 'fc_bench', output_index: 1, delta: item.arguments }, texts.length + 2),
+    event('response.function_call_arguments.done', { item_id: 'fc_bench', output_index: 1, arguments: item.arguments }, texts.length + 3),
+    event('response.output_item.done', { output_index: 1, item }, texts.length + 4),
+    event('response.completed', { response: { id: 'resp_bench', status: 'completed', usage: { input_tokens: 512, output_tokens: ids.length } } }, texts.length + 5),
+  ];
+  return Buffer.from(events.join(''));
+}
+
 // The replay server runs in its own process, so that the client's CPU time (process.cpuUsage)
 // is the client's alone: paced, one event per write as a server streams tokens, and in one burst.
 const SERVER_SCRIPT = `
@@ -143,7 +160,7 @@ async function noOpConsumer(url: string, mode: Mode): Promise<void> {
   for await (const chunk of response.body!) void chunk;
 }
 
-async function throughClient(url: string, mode: Mode, kind: ServerKind, endpoint: 'raw' | 'chat', parser: ParserFactory, prompt: readonly number[]): Promise<void> {
+async function throughClient(url: string, mode: Mode, kind: ServerKind, endpoint: EndpointChoice, parser: ParserFactory, prompt: readonly number[]): Promise<void> {
   const request = endpoint === 'raw' ? { prompt: { ids: prompt, text: '' } } : { chat: { messages: [{ role: 'user', content: 'weather?' }], tools: [{ type: 'function', function: { name: 'get_weather' } }] } };
   const config = { url, kind, endpoint, model: 'gpt-oss', extraBody: { bench_mode: mode } };
   for await (const event of complete(config, request, undefined, { parser }) as AsyncIterable<StreamEvent>) void event;
@@ -163,16 +180,17 @@ function availableParser(): { factory: ParserFactory; label: string } {
 async function main(): Promise<void> {
   const ids = completionIds(20_000);
   const { factory, label } = availableParser();
-  const paths = { '/completion': llamacppStream(ids), '/v1/completions': vllmStream(ids), '/v1/chat/completions': chatStream(ids) };
+  const paths = { '/completion': llamacppStream(ids), '/v1/completions': vllmStream(ids), '/v1/chat/completions': chatStream(ids), '/v1/responses': responsesStream(ids) };
   const { url, stop } = await serve(paths);
   const prompt = encodeWithMarkup('<|start|>user<|message|>weather?<|end|><|start|>assistant');
   try {
     console.log(`\n## ${label}: ${ids.length} streamed tokens per run, ${REPS} interleaved runs, medians; server in its own process`);
     console.log('overhead = (client − no-op consumer) / tokens, in the client process’s CPU time (and wall time)');
-    const cases: { name: string; path: string; kind: ServerKind; endpoint: 'raw' | 'chat' }[] = [
+    const cases: { name: string; path: string; kind: ServerKind; endpoint: EndpointChoice }[] = [
       { name: 'llama.cpp /completion (ids)', path: '/completion', kind: 'llamacpp', endpoint: 'raw' },
       { name: 'vLLM /v1/completions (ids)', path: '/v1/completions', kind: 'vllm', endpoint: 'raw' },
       { name: 'llama.cpp /v1/chat/completions', path: '/v1/chat/completions', kind: 'llamacpp', endpoint: 'chat' },
+      { name: 'vLLM /v1/responses (openai SDK stream)', path: '/v1/responses', kind: 'vllm', endpoint: 'responses' },
     ];
     for (const mode of ['paced', 'burst'] as const) {
       console.log(`\n### ${mode === 'paced' ? 'paced: one event per write, as a server streams' : 'burst: the whole stream in one write (events pile up)'}`);
