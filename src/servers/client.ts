@@ -341,8 +341,11 @@ async function start(
         endpoint === 'responses'
           ? await openResponses(http, responsesBody(kind, model, chat, request, extra), signal, kindName(kind))
           : await openChat(http, kind, model, { ...request, chat }, extra, signal, onAccepted);
-      if (endpoint === 'responses') onAccepted?.();
-      if (endpoint === 'responses') http.logger.info(`[client] ${kindName(kind)} ${RESPONSES_PATH}${model ? ` model ${model}` : ''}`);
+      if (endpoint === 'responses') {
+        onAccepted?.();
+        http.logger.info(`[client] ${kindName(kind)} ${RESPONSES_PATH}${model ? ` model ${model}` : ''}`);
+        if (kind === 'ollama') http.logger.warn(`[client] Ollama's ${RESPONSES_PATH} cannot carry num_ctx: it serves its default context and drops the start of a longer prompt; gptOss.endpoint "auto" takes the raw path, which sends it`);
+      }
       exchange = opened.exchange;
       return repairChat(opened.source, { logger: http.logger, parser, tools, missingFinish, endpoint });
     } catch (error) {

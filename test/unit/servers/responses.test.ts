@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { complete } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
-import { responsesInput } from '../../../src/servers/responses';
+import { responsesBody, responsesInput } from '../../../src/servers/responses';
 import type { CompletionRequest, ServerConfig, ServerKind, StreamEvent } from '../../../src/servers/types';
 import { SPLITS, SSE_HEADERS, fixture, loopback, replayAt, writePieces, type Handler } from './loopback';
-import { FAKE_KEY, collect, messagesOf, streamedText } from './helpers';
+import { FAKE_KEY, collect, memoryLogger, messagesOf, streamedText } from './helpers';
 
 const WEATHER = { type: 'function', function: { name: 'get_weather', description: 'Get the current weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
 const ASK = { role: 'user', content: "What's the weather in Tokyo?" };
@@ -70,11 +70,18 @@ describe('/v1/responses replays, built from docs, not captured', () => {
     { file: 'openai-responses-toolcall.sse', kind: 'openai', what: "OpenAI's documented events: reasoning_text deltas, streamed function-call arguments" },
     { file: 'ollama-responses-toolcall.sse', kind: 'ollama', what: 'Ollama: reasoning as summary deltas, the function call whole' },
   ];
+  test('Ollama on /v1/responses: a warning in the log that num_ctx cannot go there', async () => {
+    const logger = memoryLogger();
+    const { error } = await run(replayAt('/v1/responses', fixture('ollama-responses-toolcall.sse'), []), { kind: 'ollama', endpoint: 'responses', logger });
+    assert.equal(error, undefined);
+    assert.ok(logger.lines.some((l) => /^warn \[client\] Ollama's \/v1\/responses cannot carry num_ctx/.test(l)), logger.lines.join('\n'));
+  });
+
   for (const { file, kind, what } of cases) {
     for (const split of Object.keys(SPLITS)) {
       test(`${what}, ${split}: thinking, then the tool call, closed at its arguments.done; usage; done via responses`, async () => {
         const bytes = fixture(file);
-        const { items, error, requests, bodies } = await run(replayAt('/v1/responses', bytes, SPLITS[split]!(bytes)), { kind, endpoint: 'responses' });
+        const { items, error, requests, bodies } = await run(replayAt('/v1/responses', bytes, SPLITS[split]!(bytes)), { kind, endpoint: 'responses', extraBody: { top_k: 20, input: 'not ours', stream: false } });
         assert.equal(error, undefined);
         assert.deepEqual(summary(items), TOOL_LOOP_MESSAGES);
         // The call's message ends when the server says it is whole, before the usage and the end.
@@ -95,6 +102,7 @@ describe('/v1/responses replays, built from docs, not captured', () => {
         assert.equal(body.instructions, 'Be brief.');
         assert.deepEqual(body.input, [{ type: 'message', role: 'user', content: ASK.content }]);
         assert.deepEqual(body.tools, [{ type: 'function', name: 'get_weather', description: WEATHER.function.description, parameters: WEATHER.function.parameters, strict: false }]);
+        assert.equal(body.top_k, 20, 'extraBody reaches the body');
       });
     }
   }
@@ -253,6 +261,43 @@ describe('/v1/responses faults: what streamed stays, the error names the server'
     assert.deepEqual(summary(items), TOOL_LOOP_MESSAGES);
   });
 
+  test('an event that never ends: the frame bound (8 MiB) stops it with a protocol error, the reasoning kept, nothing printed by the SDK', { timeout: 60_000 }, async () => {
+    const head = cutBefore(FILE, 'response.reasoning_text.done');
+    let written = 0;
+    const handler: Handler = async (_request, res: ServerResponse) => {
+      res.writeHead(200, SSE_HEADERS);
+      await writePieces(res, head, []);
+      const piece = Buffer.alloc(64 * 1024, 'a');
+      res.write('data: {"type":"response.reasoning_text.delta","delta":"');
+      while (!res.destroyed && written < 24 * 1024 * 1024) {
+        written += piece.length;
+        if (res.write(piece)) continue;
+        await new Promise<void>((resolve) => {
+          const go = (): void => {
+            res.off('drain', go).off('close', go);
+            resolve();
+          };
+          res.on('drain', go).on('close', go);
+        });
+      }
+      res.end();
+    };
+    const printed: unknown[] = [];
+    const saved = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    try {
+      const { items, error } = await run(handler, { kind: 'vllm', endpoint: 'responses' });
+      assert.ok(error instanceof ServerError);
+      assert.equal(error.kind, 'protocol');
+      assert.match(error.message, /POST \/v1\/responses at .* sent an SSE event longer than 8 MiB/);
+      assert.deepEqual(summary(items), [['analysis', undefined, REASONING, 'truncated']]);
+      assert.ok(written < 24 * 1024 * 1024, 'the client hung up before the server was done');
+      assert.deepEqual(printed, []);
+    } finally {
+      console.error = saved;
+    }
+  });
+
   test('an HTML page with status 200: a protocol error naming the content type', async () => {
     const handler: Handler = (_request, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -370,6 +415,15 @@ describe('the chain of thought through a tool loop (turn N’s reasoning items i
       }
     });
   }
+
+  test('a named tool choice takes the Responses shape; system and developer text become instructions', () => {
+    const body = responsesBody('vllm', 'm', { messages: [{ role: 'system', content: 'A.' }, { role: 'developer', content: 'B.' }, ASK], tools: [WEATHER], tool_choice: { type: 'function', function: { name: 'get_weather' } } }, { maxTokens: 9, temperature: 0.5 }, {});
+    assert.deepEqual(body.tool_choice, { type: 'function', name: 'get_weather' });
+    assert.equal(body.instructions, 'A.\n\nB.');
+    assert.equal(body.max_output_tokens, 9);
+    assert.equal(body.temperature, 0.5);
+    assert.equal(body.reasoning, undefined, 'no effort asked, none sent');
+  });
 
   test('the rule is the renderer’s: a turn still in its tool loop keeps every reasoning step, a finished one keeps none', () => {
     const step = (n: number) => [
