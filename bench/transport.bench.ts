@@ -95,6 +95,21 @@ function responsesStream(ids: readonly number[]): Buffer {
   return Buffer.from(events.join(''));
 }
 
+/** SGLang /generate: one event per token, `output_ids` new ids only (--incremental-streaming-output) or every id so far (the default). */
+function sglangStream(ids: readonly number[], cumulative: boolean): Buffer {
+  const texts = pieces(ids);
+  const events: string[] = [];
+  let text = '';
+  ids.forEach((id, i) => {
+    text += texts[i];
+    const last = i === ids.length - 1;
+    const meta = { id: 'bench', finish_reason: last ? { type: 'stop', matched: 200012 } : null, prompt_tokens: 512, completion_tokens: i + 1, cached_tokens: 0 };
+    events.push(`data: ${JSON.stringify({ text: cumulative ? text : texts[i], output_ids: cumulative ? ids.slice(0, i + 1) : [id], meta_info: meta })}\n\n`);
+  });
+  events.push('data: [DONE]\n\n');
+  return Buffer.from(events.join(''));
+}
+
 // The replay server runs in its own process, so that the client's CPU time (process.cpuUsage)
 // is the client's alone: paced, one event per write as a server streams tokens, and in one burst.
 const SERVER_SCRIPT = `
@@ -162,6 +177,7 @@ async function noOpConsumer(url: string, mode: Mode): Promise<void> {
 
 async function throughClient(url: string, mode: Mode, kind: ServerKind, endpoint: EndpointChoice, parser: ParserFactory, prompt: readonly number[]): Promise<void> {
   const request = endpoint === 'raw' ? { prompt: { ids: prompt, text: '' } } : { chat: { messages: [{ role: 'user', content: 'weather?' }], tools: [{ type: 'function', function: { name: 'get_weather' } }] } };
+  // The replay mode rides in the request body (extraBody for the client; SGLang's /generate carries it at the top level too).
   const config = { url, kind, endpoint, model: 'gpt-oss', extraBody: { bench_mode: mode } };
   for await (const event of complete(config, request, undefined, { parser }) as AsyncIterable<StreamEvent>) void event;
 }
@@ -179,23 +195,28 @@ function availableParser(): { factory: ParserFactory; label: string } {
 
 async function main(): Promise<void> {
   const ids = completionIds(20_000);
+  // SGLang's default repeats every id so far in each event (quadratic on the wire): a shorter completion.
+  const shortIds = completionIds(2_000);
   const { factory, label } = availableParser();
-  const paths = { '/completion': llamacppStream(ids), '/v1/completions': vllmStream(ids), '/v1/chat/completions': chatStream(ids), '/v1/responses': responsesStream(ids) };
-  const { url, stop } = await serve(paths);
+  const paths = { '/completion': llamacppStream(ids), '/v1/completions': vllmStream(ids), '/v1/chat/completions': chatStream(ids), '/v1/responses': responsesStream(ids), '/generate': sglangStream(ids, false) };
+  const main = await serve(paths);
+  const cumulative = await serve({ '/generate': sglangStream(shortIds, true) });
   const prompt = encodeWithMarkup('<|start|>user<|message|>weather?<|end|><|start|>assistant');
   try {
-    console.log(`\n## ${label}: ${ids.length} streamed tokens per run, ${REPS} interleaved runs, medians; server in its own process`);
+    console.log(`\n## ${label}: ${ids.length} streamed tokens per run (SGLang cumulative: ${shortIds.length}), ${REPS} interleaved runs, medians; server in its own process`);
     console.log('overhead = (client − no-op consumer) / tokens, in the client process’s CPU time (and wall time)');
-    const cases: { name: string; path: string; kind: ServerKind; endpoint: EndpointChoice }[] = [
-      { name: 'llama.cpp /completion (ids)', path: '/completion', kind: 'llamacpp', endpoint: 'raw' },
-      { name: 'vLLM /v1/completions (ids)', path: '/v1/completions', kind: 'vllm', endpoint: 'raw' },
-      { name: 'llama.cpp /v1/chat/completions', path: '/v1/chat/completions', kind: 'llamacpp', endpoint: 'chat' },
-      { name: 'vLLM /v1/responses (openai SDK stream)', path: '/v1/responses', kind: 'vllm', endpoint: 'responses' },
+    const cases: { name: string; url: string; path: string; kind: ServerKind; endpoint: EndpointChoice; tokens: number }[] = [
+      { name: 'llama.cpp /completion (ids)', url: main.url, path: '/completion', kind: 'llamacpp', endpoint: 'raw', tokens: ids.length },
+      { name: 'vLLM /v1/completions (ids)', url: main.url, path: '/v1/completions', kind: 'vllm', endpoint: 'raw', tokens: ids.length },
+      { name: 'SGLang /generate (incremental output_ids)', url: main.url, path: '/generate', kind: 'sglang', endpoint: 'raw', tokens: ids.length },
+      { name: 'SGLang /generate (cumulative output_ids, the default)', url: cumulative.url, path: '/generate', kind: 'sglang', endpoint: 'raw', tokens: shortIds.length },
+      { name: 'llama.cpp /v1/chat/completions', url: main.url, path: '/v1/chat/completions', kind: 'llamacpp', endpoint: 'chat', tokens: ids.length },
+      { name: 'vLLM /v1/responses (openai SDK stream)', url: main.url, path: '/v1/responses', kind: 'vllm', endpoint: 'responses', tokens: ids.length },
     ];
     for (const mode of ['paced', 'burst'] as const) {
       console.log(`\n### ${mode === 'paced' ? 'paced: one event per write, as a server streams' : 'burst: the whole stream in one write (events pile up)'}`);
       for (const c of cases) {
-        // The replay mode rides in the request body (extraBody for the client).
+        const url = c.url;
         const target = `${url}${c.path}`;
         const viaClient = (): Promise<void> => throughClient(url, mode, c.kind, c.endpoint, factory, prompt);
         await noOpConsumer(target, mode);
@@ -206,8 +227,8 @@ async function main(): Promise<void> {
           base.push(await measure(() => noOpConsumer(target, mode)));
           full.push(await measure(viaClient));
         }
-        const cpu = (median(full.map((s) => s.cpuMs)) - median(base.map((s) => s.cpuMs))) * 1000 / ids.length;
-        const wall = (median(full.map((s) => s.wallMs)) - median(base.map((s) => s.wallMs))) * 1000 / ids.length;
+        const cpu = (median(full.map((s) => s.cpuMs)) - median(base.map((s) => s.cpuMs))) * 1000 / c.tokens;
+        const wall = (median(full.map((s) => s.wallMs)) - median(base.map((s) => s.wallMs))) * 1000 / c.tokens;
         const ratio = median(full.map((s) => s.cpuMs)) / median(base.map((s) => s.cpuMs));
         console.log(
           `${c.name}: no-op ${median(base.map((s) => s.cpuMs)).toFixed(1)} ms CPU, client ${median(full.map((s) => s.cpuMs)).toFixed(1)} ms CPU → ${cpu.toFixed(2)} µs/token CPU (ratio ${ratio.toFixed(2)}), ${wall.toFixed(2)} µs/token wall — target < 10 µs/token: ${cpu < 10 ? 'meets target' : 'MISSES target'}`,
@@ -215,7 +236,8 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    stop();
+    main.stop();
+    cumulative.stop();
   }
 }
 

@@ -14,6 +14,7 @@ import { HOSTED_PROVIDERS, hostedKindOfUrl, isHostedKind } from './providers';
 import { llamacppCompletionBody, llamacppEvents } from './llamacpp';
 import { ollamaChatParts, ollamaEvent, ollamaRawParts, ollamaRequestContext } from './ollama';
 import { ollamaChatBody, ollamaChatEvents } from './ollamaChat';
+import { sglangEvents, sglangGenerateBody } from './sglang';
 import { harmonyParser } from './harmonyParser';
 import type { ParserFactory } from './parse';
 import { repairChat } from './repair';
@@ -68,8 +69,8 @@ export async function listModels(config: ServerConfig, signal?: AbortSignal): Pr
 
 async function modelFor(http: HttpContext, config: ServerConfig, kind: ServerKind, signal: AbortSignal | undefined): Promise<string | undefined> {
   if (config.model) return config.model;
-  // llama.cpp serves the model it was started with whatever the request names.
-  if (kind === 'llamacpp') return undefined;
+  // llama.cpp and SGLang serve the model they were started with whatever the request names.
+  if (kind === 'llamacpp' || kind === 'sglang') return undefined;
   const key = cacheKey(http);
   const cached = defaultModels.get(key);
   if (cached && Date.now() - cached.at < DETECTION_TTL_MS) return cached.id;
@@ -144,12 +145,15 @@ interface RawRoute {
   readonly map: (item: unknown) => RawChunk[];
 }
 
-/** `/v1/completions` with the prompt as token ids; vLLM is told to stop, keep markup, and return ids. */
+/** `/v1/completions` with the prompt as token ids; vLLM and SGLang are told to stop, keep markup, and return ids. */
 function v1CompletionsIds(kind: ServerKind, model: string | undefined, ids: readonly number[], request: CompletionRequest): RawRoute {
   const vllm =
     kind === 'vllm'
       ? { stop_token_ids: ASSISTANT_STOP_TOKENS, skip_special_tokens: false, spaces_between_special_tokens: false, return_token_ids: true }
-      : { return_tokens: true };
+      : kind === 'sglang'
+        ? // protocol.py CompletionRequest: token-id prompts, stop_token_ids, return_token_ids (token_ids per chunk, matched_stop).
+          { stop_token_ids: ASSISTANT_STOP_TOKENS, skip_special_tokens: false, no_stop_trim: true, return_token_ids: true }
+        : { return_tokens: true };
   return {
     path: '/v1/completions',
     body: { ...(model === undefined ? {} : { model }), prompt: ids, stream: true, stream_options: { include_usage: true }, ...samplingFields(request, 'openai'), ...vllm },
@@ -191,13 +195,21 @@ async function openRaw(
           // Proxies that pass only /v1 still reach a token-exact prompt.
           v1CompletionsIds(kind, model, prompt.ids, request),
         ]
-      : kind === 'vllm'
-        ? [v1CompletionsIds(kind, model, prompt.ids, request)]
-        : [v1CompletionsText(model, prompt.text, request)];
+      : kind === 'sglang'
+        ? [
+            { path: '/generate', body: sglangGenerateBody(prompt.ids, request, extra), map: sglangEvents() },
+            // A router or proxy that passes only the OpenAI routes.
+            v1CompletionsIds(kind, model, prompt.ids, request),
+          ]
+        : kind === 'vllm'
+          ? [v1CompletionsIds(kind, model, prompt.ids, request)]
+          : [v1CompletionsText(model, prompt.text, request)];
   if (kind === 'lmstudio' || kind === 'openai' || isHostedKind(kind)) warnIfTextPromptInexact(prompt, http.logger);
   for (const [i, route] of routes.entries()) {
     try {
-      const exchange = await openExchange(http, { method: 'POST', path: route.path, body: withExtra(route.body, extra, ['prompt', 'stream']), signal, assumedKind: kindName(kind) });
+      // /generate has merged the extra body already (its sampling_params nest).
+      const body = route.path === '/generate' ? route.body : withExtra(route.body, extra, ['prompt', 'stream']);
+      const exchange = await openExchange(http, { method: 'POST', path: route.path, body, signal, assumedKind: kindName(kind) });
       onAccepted();
       http.logger.info(`[client] ${kindName(kind)} ${route.path}${model ? ` model ${model}` : ''}: ${prompt.ids.length} prompt tokens`);
       return { source: sseSource(exchange, http.logger, route.map), exchange };

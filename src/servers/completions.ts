@@ -1,5 +1,5 @@
-// OpenAI-style `/v1/completions` streams (vLLM, llama.cpp, LM Studio, generic):
-// `choices[0].text` pieces, vLLM's `token_ids` when asked for, `finish_reason`, usage.
+// OpenAI-style `/v1/completions` streams (vLLM, SGLang, llama.cpp, LM Studio, generic):
+// `choices[0].text` pieces, vLLM's and SGLang's `token_ids` when asked for, `finish_reason`, usage.
 import type { FinishReason, RawChunk } from './types';
 
 interface CompletionChoiceWire {
@@ -7,6 +7,8 @@ interface CompletionChoiceWire {
   readonly token_ids?: unknown;
   readonly finish_reason?: unknown;
   readonly stop_reason?: unknown;
+  /** SGLang's name for the stop id that ended generation. */
+  readonly matched_stop?: unknown;
 }
 
 interface UsageWire {
@@ -64,7 +66,7 @@ export function completionEvent(item: unknown): RawChunk[] {
         type: 'finish',
         reason: finishReason(choice.finish_reason),
         raw: choice.finish_reason,
-        ...(typeof choice.stop_reason === 'number' ? { stopToken: choice.stop_reason } : {}),
+        ...(typeof choice.stop_reason === 'number' ? { stopToken: choice.stop_reason } : typeof choice.matched_stop === 'number' ? { stopToken: choice.matched_stop } : {}),
       });
     }
   }

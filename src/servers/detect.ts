@@ -5,6 +5,7 @@ import { ServerError } from './errors';
 import { getJson, probe, type HttpContext } from './http';
 import { llamacppContextLength } from './llamacpp';
 import { ollamaModels } from './ollama';
+import { SGLANG_MODEL_INFO, sglangModelFromInfo } from './sglang';
 import type { ModelInfo, ServerKind } from './types';
 
 export interface Detection {
@@ -37,13 +38,14 @@ async function ask(http: HttpContext, path: string, signal: AbortSignal | undefi
 
 /**
  * Asks the endpoints that tell the servers apart, all at once: llama.cpp `/props`,
- * vLLM `/version` and `owned_by: "vllm"`, Ollama `/api/version`, LM Studio
- * `/api/v0/models`; anything else that lists `/v1/models` is generic OpenAI-compatible.
+ * vLLM `/version` and `owned_by: "vllm"`, SGLang `/get_model_info` (`/model_info` in newer
+ * releases) and `owned_by: "sglang"`, Ollama `/api/version`, LM Studio `/api/v0/models`;
+ * anything else that lists `/v1/models` is generic OpenAI-compatible.
  */
 export async function detectServer(http: HttpContext, signal?: AbortSignal): Promise<Detection> {
-  const paths = ['/props', '/v1/models', '/api/version', '/api/v0/models', '/version'] as const;
-  const [props, models, ollamaVersion, lmstudioModels, version] = await Promise.all(paths.map((p) => ask(http, p, signal)));
-  const answers = [props, models, ollamaVersion, lmstudioModels, version] as Answer[];
+  const paths = ['/props', '/v1/models', '/api/version', '/api/v0/models', '/version', SGLANG_MODEL_INFO[0], SGLANG_MODEL_INFO[1]] as const;
+  const answers = (await Promise.all(paths.map((p) => ask(http, p, signal)))) as Answer[];
+  const [props, models, ollamaVersion, lmstudioModels, version, sglangInfo, sglangInfoNew] = answers;
   const auth = answers.find((a) => a.error?.kind === 'auth');
   if (auth?.error) throw auth.error;
   const cancelled = answers.find((a) => a.error?.kind === 'cancelled');
@@ -57,6 +59,10 @@ export async function detectServer(http: HttpContext, signal?: AbortSignal): Pro
     return { kind: 'llamacpp', evidence: 'GET /props answered with llama.cpp server properties' };
   }
   if (owners.has('llamacpp')) return { kind: 'llamacpp', evidence: 'GET /v1/models lists models owned by "llamacpp"' };
+  // SGLang lists max_model_len too: it is told apart before vLLM's check.
+  if (owners.has('sglang')) return { kind: 'sglang', evidence: 'GET /v1/models lists models owned by "sglang"' };
+  const info = [sglangInfo, sglangInfoNew].findIndex((a) => ok(a) && isObject(a?.json) && typeof a.json.model_path === 'string' && 'is_generation' in a.json);
+  if (info >= 0) return { kind: 'sglang', evidence: `GET ${SGLANG_MODEL_INFO[info]} answered with SGLang model info` };
   if (owners.has('vllm') || entries.some((e) => typeof e.max_model_len === 'number')) {
     return { kind: 'vllm', evidence: 'GET /v1/models lists models owned by "vllm" (with max_model_len)' };
   }
@@ -76,7 +82,7 @@ export async function detectServer(http: HttpContext, signal?: AbortSignal): Pro
   const statuses = paths.map((p, i) => `${p} ${answers[i]?.status ?? '?'}`).join(', ');
   throw new ServerError(
     { kind: 'notFound', url: http.display },
-    `${http.display} answers HTTP, but none of the endpoints of vLLM, llama.cpp, Ollama, LM Studio or an OpenAI-compatible server (${statuses}). Check the URL: it should be the server's base address (for example http://127.0.0.1:8080).`,
+    `${http.display} answers HTTP, but none of the endpoints of vLLM, SGLang, llama.cpp, Ollama, LM Studio or an OpenAI-compatible server (${statuses}). Check the URL: it should be the server's base address (for example http://127.0.0.1:8080).`,
   );
 }
 
@@ -114,6 +120,11 @@ export async function listModels(http: HttpContext, kind: ServerKind, signal?: A
       return fromEntries(models, 'GET /v1/models').map((m) =>
         nCtx === undefined ? m : { ...m, contextLength: nCtx, contextSource: 'GET /props default_generation_settings.n_ctx' },
       );
+    }
+    case 'sglang': {
+      const listed = await probe(http, '/v1/models', signal);
+      const models = listed.status === 200 ? fromEntries(listed.json, 'GET /v1/models') : [];
+      return models.length > 0 ? models : sglangModelFromInfo(http, signal);
     }
     case 'lmstudio': {
       const native = await probe(http, '/api/v0/models', signal);

@@ -12,6 +12,7 @@ import { httpContext, openExchange, probe, type HttpContext } from './http';
 import { kindName } from './kinds';
 import { HOSTED_PROVIDERS, isHostedKind, type HostedKind } from './providers';
 import { llamacppContextLength } from './llamacpp';
+import { SGLANG_SERVER_INFO, sglangInfo } from './sglang';
 import { ollamaContextOf, ollamaNumCtx, ollamaRunningModels, userNumCtx } from './ollama';
 import type { ModelInfo, ServerConfig, ServerKind, StreamEvent } from './types';
 
@@ -89,6 +90,10 @@ export function suggestedContext(tokens: number): number {
 }
 
 async function versionOf(http: HttpContext, kind: ServerKind, signal: AbortSignal | undefined): Promise<string | undefined> {
+  if (kind === 'sglang') {
+    const info = await sglangInfo(http, SGLANG_SERVER_INFO, signal).catch(() => undefined);
+    return typeof info?.version === 'string' ? info.version : undefined;
+  }
   const path = kind === 'llamacpp' ? '/props' : kind === 'ollama' ? '/api/version' : kind === 'vllm' ? '/version' : undefined;
   if (path === undefined) return undefined;
   const answer = await probe(http, path, signal).catch(() => undefined);
@@ -138,6 +143,7 @@ export function contextCheck(facts: ContextFacts, needed: number, agentPrompt: n
   const fixes: Partial<Record<ServerKind, string>> = {
     llamacpp: `llama-server -c ${size * slots}${slots > 1 ? ` --parallel ${slots} (the context is shared by the slots)` : ''}`,
     vllm: `vllm serve ${facts.model} --max-model-len ${size}`,
+    sglang: `python -m sglang.launch_server --model-path ${facts.model} --context-length ${size}`,
     lmstudio: `lms load ${facts.model} --context-length ${size} (or set Context Length when loading the model)`,
     openai: `raise the server's context to ${size} tokens`,
   };
@@ -257,6 +263,7 @@ export function speedCheck(first: RoundTrip, second: RoundTrip | undefined, seco
   const fixes: Partial<Record<ServerKind, string>> = {
     llamacpp: 'start llama-server with one slot per conversation (--parallel 1) and keep cache_prompt on',
     vllm: 'vllm serve … --enable-prefix-caching',
+    sglang: 'keep the radix cache on (do not start SGLang with --disable-radix-cache)',
     ollama: 'keep the model loaded between requests (OLLAMA_KEEP_ALIVE) and send one conversation at a time',
     lmstudio: 'keep the model loaded; LM Studio reuses the prompt cache of the last request',
     openai: 'enable prefix caching on the server',
@@ -390,6 +397,23 @@ export function responsesCheck(findings: ResponsesFindings | { error: unknown },
   return check(name, ok ? 'pass' : 'warn', `${reasoning}; ${call}`, ok ? undefined : 'check that the model is gpt-oss and the server parses its Harmony output (vLLM, Ollama, LM Studio do)');
 }
 
+/**
+ * SGLang streams every id so far in each event unless started with --incremental-streaming-output
+ * (--stream-output before): the client parses a growing array per token (bench/transport.bench.ts:
+ * ~150 µs of CPU per token at 2,000 tokens against < 10 µs incremental, and it grows with the answer).
+ */
+export function sglangStreamingCheck(serverInfo: Record<string, unknown> | undefined): DoctorCheck | undefined {
+  const incremental = serverInfo?.incremental_streaming_output ?? serverInfo?.stream_output;
+  if (typeof incremental !== 'boolean') return undefined;
+  if (incremental) return check('Streaming', 'pass', '/generate streams only the new ids of each step (incremental streaming output)');
+  return check(
+    'Streaming',
+    'warn',
+    '/generate repeats every id so far in each event: reading them costs the client more with every token of a long answer',
+    'start SGLang with --incremental-streaming-output (--stream-output in older releases)',
+  );
+}
+
 /** A hosted provider keeps the chain of thought through a tool loop only where it takes reasoning back. */
 export function reasoningLoopCheck(kind: HostedKind): DoctorCheck {
   const provider = HOSTED_PROVIDERS[kind];
@@ -457,6 +481,10 @@ export async function runDoctor(config: ServerConfig, options: DoctorOptions = {
   checks.push(check('Reachable', 'pass', `${http.display} answers (${detection.evidence})`));
   const version = await versionOf(http, kind, signal);
   checks.push(check('Server', 'pass', `${kindName(kind)}${version === undefined ? ' (no version exposed)' : ` ${version}`}`));
+  if (kind === 'sglang') {
+    const streaming = sglangStreamingCheck(await sglangInfo(http, SGLANG_SERVER_INFO, signal).catch(() => undefined));
+    if (streaming) checks.push(streaming);
+  }
 
   let models: ModelInfo[];
   try {
@@ -495,7 +523,7 @@ export async function runDoctor(config: ServerConfig, options: DoctorOptions = {
   // Right after the first, before any other request can take the server's cache.
   const second = trip.error === undefined ? await extendingTrip(modelConfig, trip, signal, now) : undefined;
 
-  if (kind === 'llamacpp' || kind === 'vllm') {
+  if (kind === 'llamacpp' || kind === 'vllm' || kind === 'sglang') {
     try {
       checks.push(tokenizerCheck(encodeWithMarkup(TOKENIZER_PROBE), await serverTokens(http, kind, modelConfig.model, signal)));
     } catch (error) {

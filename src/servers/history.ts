@@ -14,8 +14,10 @@ type Json = unknown;
 type Message = Record<string, Json>;
 
 /** Field each self-hosted server reads the reasoning of an earlier assistant message from; undefined: do not send it. */
-const SELF_HOSTED_REASONING_FIELD: Record<'vllm' | 'llamacpp' | 'ollama' | 'lmstudio', ReasoningSendBack | undefined> = {
+const SELF_HOSTED_REASONING_FIELD: Record<'vllm' | 'sglang' | 'llamacpp' | 'ollama' | 'lmstudio', ReasoningSendBack | undefined> = {
   vllm: 'reasoning',
+  // SGLang's gpt-oss chat path renders earlier assistant `reasoning_content` as analysis.
+  sglang: 'reasoning_content',
   llamacpp: 'reasoning_content',
   ollama: 'reasoning',
   lmstudio: undefined,

@@ -4,6 +4,7 @@ import type { ServerKind } from './types';
 
 const SELF_HOSTED: Record<Exclude<ServerKind, keyof typeof HOSTED_PROVIDERS>, string> = {
   vllm: 'vLLM',
+  sglang: 'SGLang',
   llamacpp: 'llama.cpp',
   ollama: 'Ollama',
   lmstudio: 'LM Studio',

@@ -6,8 +6,8 @@ import { HOSTED_KINDS, type HostedKind } from './providers';
 import type { Network } from './network';
 
 /** Self-hosted servers, a generic OpenAI-compatible endpoint (`openai`), and the hosted providers of providers.ts. */
-export type ServerKind = 'vllm' | 'llamacpp' | 'ollama' | 'lmstudio' | 'openai' | HostedKind;
-export const SERVER_KINDS: readonly ServerKind[] = ['vllm', 'llamacpp', 'ollama', 'lmstudio', 'openai', ...HOSTED_KINDS];
+export type ServerKind = 'vllm' | 'sglang' | 'llamacpp' | 'ollama' | 'lmstudio' | 'openai' | HostedKind;
+export const SERVER_KINDS: readonly ServerKind[] = ['vllm', 'sglang', 'llamacpp', 'ollama', 'lmstudio', 'openai', ...HOSTED_KINDS];
 
 /**
  * Raw completion (our renderer decides every token), the server's Responses API (`/v1/responses`,
@@ -111,13 +111,13 @@ export interface UsageChunk extends ServerTimings {
   readonly type: 'usage';
   readonly promptTokens?: number | undefined;
   readonly completionTokens?: number | undefined;
-  /** Prompt tokens the server took from its prefix cache (llama.cpp `timings.cache_n`, vLLM and Responses `cached_tokens`). */
+  /** Prompt tokens the server took from its prefix cache (llama.cpp `timings.cache_n`, vLLM, SGLang and Responses `cached_tokens`). */
   readonly cachedPromptTokens?: number | undefined;
 }
 
 /** What one streamed piece of a raw completion carries, whatever the wire format. */
 export type RawChunk =
-  /** The model's exact tokens (vLLM `token_ids`, llama.cpp `tokens`). */
+  /** The model's exact tokens (vLLM `token_ids`, SGLang `output_ids`, llama.cpp `tokens`). */
   | { readonly type: 'ids'; readonly ids: readonly number[] }
   /** Text only (Ollama, LM Studio, llama.cpp /v1/completions); markup appears as literal `<|…|>`. */
   | { readonly type: 'text'; readonly text: string }

@@ -92,7 +92,7 @@ describe('harmony chat', () => {
 
   test('usage errors are UsageErrors (exit 2 through the dispatcher)', async () => {
     await assert.rejects(chatCommand(['req.json'], io({})), UsageError);
-    await assert.rejects(chatCommand(['--url', 'http://x', '--kind', 'tgi', 'r.json'], io({ 'r.json': request })), /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai, openrouter, groq, cerebras, together, fireworks/);
+    await assert.rejects(chatCommand(['--url', 'http://x', '--kind', 'tgi', 'r.json'], io({ 'r.json': request })), /--kind must be auto, vllm, sglang, llamacpp, ollama, lmstudio, openai, openrouter, groq, cerebras, together, fireworks/);
     await assert.rejects(chatCommand(['--url', 'http://x', '--endpoint', 'completions', 'r.json'], io({ 'r.json': request })), /--endpoint must be raw, responses, chat/);
   });
 });

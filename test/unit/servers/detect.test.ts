@@ -109,7 +109,7 @@ describe('detection and model lists, built from docs, not captured', () => {
     await withServer(answers({ '/props': 'llamacpp-props.json' }), async (config, server) => {
       await detect(config);
       const asked = server.requests.length;
-      assert.equal(asked, 5);
+      assert.equal(asked, 7);
       await detect(config);
       assert.equal(server.requests.length, asked);
     });
@@ -120,7 +120,7 @@ describe('detection and model lists, built from docs, not captured', () => {
       await assert.rejects(detect(config), (e: unknown) => {
         assert.ok(e instanceof ServerError);
         assert.equal(e.kind, 'notFound');
-        assert.match(e.message, /answers HTTP, but none of the endpoints .* \(\/props 404, \/v1\/models 404, \/api\/version 404, \/api\/v0\/models 404, \/version 404\)\. Check the URL/);
+        assert.match(e.message, /answers HTTP, but none of the endpoints .* \(\/props 404, \/v1\/models 404, \/api\/version 404, \/api\/v0\/models 404, \/version 404, \/get_model_info 404, \/model_info 404\)\. Check the URL/);
         return true;
       });
     });

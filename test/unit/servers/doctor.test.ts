@@ -208,6 +208,6 @@ describe('doctor against a server that is down', () => {
     assert.equal((await runCli(['doctor'])).code, 2);
     const bad = await runCli(['doctor', '--url', 'http://x', '--kind', 'tgi']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--kind must be auto, vllm, llamacpp, ollama, lmstudio, openai, openrouter, groq, cerebras, together, fireworks/);
+    assert.match(bad.stderr, /--kind must be auto, vllm, sglang, llamacpp, ollama, lmstudio, openai, openrouter, groq, cerebras, together, fireworks/);
   });
 });

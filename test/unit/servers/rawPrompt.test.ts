@@ -16,6 +16,7 @@ const rendered = renderChatRequest(request, { date: '2026-11-22' });
 
 const routes: Partial<Record<ServerKind, { path: string; file: string; headers: Record<string, string> }>> = {
   vllm: { path: '/v1/completions', file: 'vllm-completions-toolcall.sse', headers: SSE_HEADERS },
+  sglang: { path: '/generate', file: 'sglang-generate-toolcall-cumulative.sse', headers: SSE_HEADERS },
   llamacpp: { path: '/completion', file: 'llamacpp-completion-toolcall.sse', headers: SSE_HEADERS },
   ollama: { path: '/api/generate', file: 'ollama-generate-raw-toolcall.ndjson', headers: NDJSON_HEADERS },
   lmstudio: { path: '/v1/completions', file: 'lmstudio-completions-toolcall.sse', headers: SSE_HEADERS },
@@ -62,6 +63,13 @@ describe('the raw prompt is the renderer’s, token for token', () => {
     assert.equal(body.return_token_ids, true);
     assert.equal(body.max_tokens, 64);
     assert.equal(body.model, 'gpt-oss');
+  });
+
+  test('SGLang /generate: input_ids = the ids (the agent request), stop ids, max_new_tokens', async () => {
+    const body = await sentBody('sglang', { ids: rendered.ids });
+    assert.deepEqual(body.input_ids, rendered.ids);
+    assert.deepEqual((body.sampling_params as Record<string, unknown>).stop_token_ids, [200002, 200012]);
+    assert.equal((body.sampling_params as Record<string, unknown>).max_new_tokens, 64);
   });
 
   test('llama.cpp /completion: prompt = the ids, return_tokens, n_predict', async () => {
