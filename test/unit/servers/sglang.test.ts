@@ -255,7 +255,7 @@ describe('SGLang in the doctor and the CLI', () => {
     try {
       const report = await runDoctor({ url: server.url });
       const byName = new Map(report.checks.map((c) => [c.name, c]));
-      assert.deepEqual([...byName.keys()], ['Reachable', 'Server', 'Streaming', 'Models', 'Context', 'Raw endpoint', 'Tokenizer', 'Chat path', 'Speed and cache']);
+      assert.deepEqual([...byName.keys()], ['Reachable', 'Server', 'Streaming', 'Models', 'Context', 'Raw endpoint', 'Tokenizer', 'Chat path', 'Responses path', 'Speed and cache']);
       assert.equal(byName.get('Server')?.summary, 'SGLang 0.5.4');
       // The fixture's server runs with the default (cumulative) streaming.
       assert.equal(byName.get('Streaming')?.status, 'warn');
