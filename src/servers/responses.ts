@@ -279,6 +279,8 @@ export async function openResponses(
   assumedKind: string,
 ): Promise<{ source: ChunkSource<ChatChunk>; exchange: Exchange }> {
   let exchange: Exchange | undefined;
+  // What our exchange threw, classified: the SDK wraps it (as a timeout when its text says "timed out").
+  let refused: unknown;
   const client = new (openaiClient().OpenAI)({
     // Never sent: the fetch below builds its own headers from the configured key.
     apiKey: 'unused',
@@ -291,7 +293,10 @@ export async function openResponses(
       const path = String(url).startsWith(http.root) ? String(url).slice(http.root.length) : RESPONSES_PATH;
       // Not the SDK's signal: it aborts as it throws (a bad event), which must not read as a cancel.
       // The caller's signal and our close() end the exchange.
-      const opened = await openExchange(http, { method: 'POST', path, body: init?.body, signal, assumedKind });
+      const opened = await openExchange(http, { method: 'POST', path, body: init?.body, signal, assumedKind }).catch((error: unknown) => {
+        refused = error;
+        throw error;
+      });
       exchange = opened;
       try {
         return new Response(eventStreamBody(opened), { status: opened.response.status, headers: opened.response.headers });
@@ -306,7 +311,7 @@ export async function openResponses(
     stream = await client.responses.create(body as unknown as ResponseCreateParamsStreaming);
   } catch (error) {
     exchange?.close();
-    throw unwrap(error, http, signal);
+    throw refused instanceof ServerError ? refused : unwrap(error, http, signal);
   }
   const current = exchange;
   if (current === undefined) throw new Error('unreachable: the SDK answered without fetching');

@@ -243,6 +243,16 @@ describe('/v1/responses faults: what streamed stays, the error names the server'
     });
   }
 
+  test('a connection that times out (ETIMEDOUT) keeps our classification, though the SDK would call it its own timeout', async () => {
+    const timedOut: typeof fetch = async () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ETIMEDOUT 10.0.0.1:8000'), { code: 'ETIMEDOUT' }) });
+    };
+    const { error } = await collect<StreamEvent>(complete({ url: 'http://10.0.0.1:8000', kind: 'vllm', endpoint: 'responses', model: 'm', fetch: timedOut }, { chat: CHAT }));
+    assert.ok(error instanceof ServerError, String(error));
+    assert.equal(error.kind, 'stalled');
+    assert.match(error.message, /did not answer in time \(ETIMEDOUT, POST \/v1\/responses\)/);
+  });
+
   test('503 is retried by our exchange (not the SDK), then the stream is read', async () => {
     let calls = 0;
     const bytes = fixture(FILE);
