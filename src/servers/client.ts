@@ -9,6 +9,7 @@ import { detectServer, listModels as listServerModels, type Detection } from './
 import { ServerError, cutError, isEndpointMissing } from './errors';
 import { feedRaw } from './feed';
 import { httpContext, openExchange, type Exchange, type HttpContext } from './http';
+import { reasoningField } from './history';
 import { kindName } from './kinds';
 import { HOSTED_PROVIDERS, hostedKindOfUrl, isHostedKind } from './providers';
 import { llamacppCompletionBody, llamacppEvents } from './llamacpp';
@@ -41,6 +42,7 @@ export function forgetServer(config: ServerConfig): void {
   const key = cacheKey(httpContext(config));
   detections.delete(key);
   defaultModels.delete(key);
+  refusedReasoning.delete(key);
   missingEndpoints.delete(key);
 }
 
@@ -249,10 +251,46 @@ export async function openChat(
     const body = ollamaChatBody({ model, chat: request.chat, request, extraBody: extra, numCtx });
     return { source: { items: ollamaChatParts(http, body, signal, onAccepted), map: ollamaChatEvents(), failure: (error) => error, ended: () => {} }, endpoint };
   }
-  const exchange = await openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: chatBody(kind, model, request.chat, request, extra), signal, assumedKind: kindName(kind) });
+  const body = chatBody(kind, model, request.chat, request, extra);
+  const field = reasoningField(kind);
+  const key = cacheKey(http);
+  const open = (sent: Record<string, unknown>): Promise<Exchange> => openExchange(http, { method: 'POST', path: '/v1/chat/completions', body: sent, signal, assumedKind: kindName(kind) });
+  let exchange: Exchange;
+  if (field !== undefined && refusedReasoning.has(key)) {
+    exchange = await open(withoutReasoning(body, field));
+  } else {
+    try {
+      exchange = await open(body);
+    } catch (error) {
+      // A server that refuses the field earlier reasoning goes back in still gets the conversation, without it.
+      if (field === undefined || !refusesField(error, field) || !carriesField(body, field)) throw error;
+      http.logger.warn(`[client] ${kindName(kind)} refused the earlier reasoning sent back in \`${field}\` (${(error as ServerError).serverMessage ?? 'HTTP 400'}); sending the history without it from now on: the model reasons afresh at each tool step`);
+      refusedReasoning.add(key);
+      exchange = await open(withoutReasoning(body, field));
+    }
+  }
   onAccepted();
   http.logger.info(`[client] ${kindName(kind)} /v1/chat/completions${model ? ` model ${model}` : ''}`);
   return { source: sseSource(exchange, http.logger, chatEvent), endpoint: chatEndpoint(kind), exchange };
+}
+
+/** Servers (by URL and key) that answered 400 to the reasoning field sent back; cleared with forgetServer. */
+const refusedReasoning = new Set<string>();
+
+function messagesOfBody(body: Record<string, unknown>): Record<string, unknown>[] {
+  return Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : [];
+}
+
+function carriesField(body: Record<string, unknown>, field: string): boolean {
+  return messagesOfBody(body).some((m) => field in m);
+}
+
+function refusesField(error: unknown, field: string): boolean {
+  return error instanceof ServerError && error.kind === 'badRequest' && (error.serverMessage ?? error.message).includes(field);
+}
+
+function withoutReasoning(body: Record<string, unknown>, field: string): Record<string, unknown> {
+  return { ...body, messages: messagesOfBody(body).map((m) => (field in m ? Object.fromEntries(Object.entries(m).filter(([k]) => k !== field)) : m)) };
 }
 
 export interface CompleteOptions {

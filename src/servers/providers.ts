@@ -51,7 +51,7 @@ export const HOSTED_PROVIDERS: Readonly<Record<HostedKind, HostedProvider>> = {
     effort: topLevelEffort,
     docs: ['https://console.groq.com/docs/reasoning'],
     note:
-      "Groq's reasoning guide says nothing about sending reasoning back. Its API rejects unknown assistant fields with a 400 (e.g. reasoning_content), but takes `reasoning` for reasoning models: it refuses it only for models without reasoning (vercel/ai#8057, the AI SDK's Groq provider sends it for gpt-oss).",
+      "Groq's reasoning guide says nothing about sending reasoning back. Its API rejects unknown assistant fields with a 400 (e.g. reasoning_content), but takes `reasoning` for reasoning models: it refuses it only for models without reasoning (vercel/ai#8057, the AI SDK's Groq provider sends it for gpt-oss). Should it refuse it after all, the client resends without it (client.ts openChat).",
   },
   cerebras: {
     name: 'Cerebras',

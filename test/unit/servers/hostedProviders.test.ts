@@ -6,13 +6,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chatEvent } from '../../../src/servers/chat';
-import { complete, detect } from '../../../src/servers/client';
+import { complete, detect, forgetServer } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
 import { GENERIC_GATEWAY, HOSTED_KINDS, HOSTED_PROVIDERS, hostedKindOfUrl, type HostedKind } from '../../../src/servers/providers';
 import type { StreamEvent } from '../../../src/servers/types';
 import { HOSTED_ANSWER, HOSTED_ANSWER_REASONING, HOSTED_REASONING } from '../../fixtures/servers/build-fixtures';
 import { SPLITS, SSE_HEADERS, fixture, loopback, replayAt, writePieces, type Handler } from './loopback';
-import { collect, messagesOf } from './helpers';
+import { collect, memoryLogger, messagesOf } from './helpers';
 import { harmonyParser } from '../../../src/servers/harmonyParser';
 
 const WEATHER_TOOL = { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
@@ -189,6 +189,34 @@ describe('hosted faults', () => {
       assert.match(error.message, /Provider returned error/);
       assert.equal(messagesOf(items)[0]?.content, 'User asks for');
     } finally {
+      await server.close();
+    }
+  });
+
+  test('a provider that refuses the reasoning field sent back: the same request once more without it, and without it from then on', async () => {
+    const toolcall = fixture('groq-chat-toolcall.sse');
+    const server = await loopback((request, res) => {
+      if (sentMessages(request.body).some((m) => 'reasoning' in m)) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: "'messages.1' : for 'role:assistant' the following must be satisfied[('messages.1' : property 'reasoning' is unsupported)]", type: 'invalid_request_error' } }));
+        return;
+      }
+      res.writeHead(200, SSE_HEADERS).end(toolcall);
+    });
+    const logger = memoryLogger();
+    const config = { url: server.url, kind: 'groq' as const, model: 'openai/gpt-oss-120b', maxRetries: 0, logger };
+    const loop = [USER, { role: 'assistant', content: '', reasoning: 'Need the tool.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }];
+    try {
+      for (const round of [1, 2]) {
+        const { items, error } = await collect<StreamEvent>(complete(config, { chat: { messages: loop, tools: [WEATHER_TOOL] } }, undefined, { parser: harmonyParser }));
+        assert.equal(error, undefined, `round ${round}`);
+        assert.equal(messagesOf(items).at(-1)?.recipient, 'functions.get_weather');
+      }
+      // Round one: refused, then sent without; round two: without at once.
+      assert.deepEqual(server.requests.map((r) => sentMessages(r.body)[1]!.reasoning), ['Need the tool.', undefined, undefined]);
+      assert.equal(logger.lines.filter((l) => l.startsWith('warn ') && l.includes('refused the earlier reasoning')).length, 1);
+    } finally {
+      forgetServer(config);
       await server.close();
     }
   });
