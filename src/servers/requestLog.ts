@@ -43,6 +43,8 @@ export interface LoggedExchange {
   readonly server: string;
   readonly model: string;
   readonly promptIds: readonly number[];
+  /** The model's context in tokens, where the caller knows it (the prompt's fill of it). */
+  readonly contextLength?: number | undefined;
   readonly endpoint?: EndpointChoice | undefined;
   /** The completion as the model wrote it (raw path): its ids where the server gave them, text with literal markup always. */
   readonly completion?: { readonly ids?: readonly number[] | undefined; readonly text: string } | undefined;
@@ -87,6 +89,7 @@ export interface ExchangeStart {
   readonly server: string;
   readonly model: string;
   readonly promptIds: readonly number[];
+  readonly contextLength?: number | undefined;
 }
 
 /** The figures that were measured, without keys for the rest (the saved JSON stays short). */
@@ -142,6 +145,7 @@ export async function* recordExchange(
       server: start.server,
       model: start.model,
       promptIds: start.promptIds,
+      ...(start.contextLength === undefined ? {} : { contextLength: start.contextLength }),
       endpoint: done?.endpoint,
       completion: done?.completion,
       timings: definedOnly({
@@ -179,7 +183,7 @@ export function exchangeSummary(entry: LoggedExchange): string {
   const usage = entry.usage;
   return [
     `${entry.at} ${entry.model} at ${entry.server}${entry.endpoint ? ` (${entry.endpoint} endpoint)` : ''}`,
-    `prompt ${entry.promptIds.length} tokens, completion ${completionIds(entry).length} tokens`,
+    `prompt ${entry.promptIds.length} tokens${entry.contextLength === undefined ? '' : ` of a ${entry.contextLength}-token context`}, completion ${completionIds(entry).length} tokens`,
     [
       ...(t.acceptedMs === undefined ? [] : [`accepted ${Math.round(t.acceptedMs)} ms`]),
       ...(t.queueMs === undefined ? [] : [`queued ${Math.round(t.queueMs)} ms`]),

@@ -1,7 +1,8 @@
 // Activation: create everything, register it, hand it all to one subscriptions list.
 // Nothing here loads the tokenizer tables; the first count or request does.
 import * as vscode from 'vscode';
-import { RequestLog, complete, listModels, type ServerConfig } from '../servers';
+import { RequestLog, complete, displayUrl, listModels, type ServerConfig } from '../servers';
+import { SET_UP_AGENT_MODE_COMMAND, agentModeSetupOffer, setUpAgentModeCommand } from './agentModeSetup';
 import { checkServerCommand, refreshModelsCommand } from './checkServer';
 import { CommitMessageGenerator } from './commitMessage';
 import { readSettingsFromVsCode } from './config';
@@ -16,6 +17,7 @@ import type { ServerSettings } from './settings';
 import { registerTestCommands } from './testCommands';
 import { createTokenStatusBar } from './tokenStatusBar';
 import { copyTokenIdsCommand, renderRequestCommand } from './transcriptCommands';
+import { USAGE_ACTIONS_COMMAND, createUsageStatusBar, usageActionsCommand } from './usageStatusBar';
 
 const VENDOR = 'gpt-oss';
 
@@ -31,9 +33,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const withCredentials = (server: ServerSettings): Promise<ServerSettings> => credentials.resolve(server);
 
   const inspector = new TokenInspector(context.extensionUri);
+  const usageBar = createUsageStatusBar();
   const requestLog = new RequestLog(
     () => readSettings().requestLogSize,
     (entry) => {
+      usageBar.show(entry);
       const folder = readSettings().requestLogFolder;
       if (folder !== '') void saveExchange(folder, entry, log);
     },
@@ -45,7 +49,11 @@ export function activate(context: vscode.ExtensionContext): void {
     listModels: (config, signal) => listModels(withNetwork(config), signal),
     complete: (config, request, signal, options) => complete(withNetwork(config), request, signal, options),
   };
-  const provider = new GptOssChatProvider({ api, log, settings: readSettings, withCredentials, requestLog });
+  const provider = new GptOssChatProvider({ api, log, settings: readSettings, withCredentials, requestLog, onModelsInUse: agentModeSetupOffer(context.globalState, (m) => log.info(m)) });
+  const checkServerDeps = { settings: readSettings, withCredentials, log, network: () => network.current() };
+  /** The configured server a logged exchange went to (it holds only the display URL). */
+  const serverAt = (shown: string | undefined): ServerSettings | undefined =>
+    shown === undefined ? undefined : (readSettings().servers.find((s) => displayUrl(s.url) === shown) ?? { url: shown, kind: 'auto' });
 
   const commitMessages = new CommitMessageGenerator({ log, requestLog });
 
@@ -65,13 +73,22 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gptOss.inspectTokens', () => inspector.open()),
     vscode.commands.registerCommand('gptOss.renderRequest', () => renderRequestCommand(() => readSettings().reasoningEffort)),
     vscode.commands.registerCommand('gptOss.copyTokenIds', copyTokenIdsCommand),
-    vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand({ settings: readSettings, withCredentials, log, network: () => network.current() })),
+    vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand(checkServerDeps)),
     vscode.commands.registerCommand('gptOss.refreshModels', () => refreshModelsCommand(readSettings, () => provider.refresh())),
     vscode.commands.registerCommand('gptOss.openLastRequest', () => openLastRequestCommand(requestLog)),
     commitMessages,
     vscode.commands.registerCommand('gptOss.generateCommitMessage', (argument?: unknown) => commitMessages.generate(argument)),
     vscode.commands.registerCommand('gptOss.cancelCommitMessage', () => commitMessages.cancel()),
     createTokenStatusBar(),
+    usageBar,
+    vscode.commands.registerCommand(USAGE_ACTIONS_COMMAND, () =>
+      usageActionsCommand(requestLog.last(), {
+        openLastRequest: () => openLastRequestCommand(requestLog),
+        checkServer: (shown) => checkServerCommand(checkServerDeps, serverAt(shown)),
+        showLog: () => channel.show(),
+      }),
+    ),
+    vscode.commands.registerCommand(SET_UP_AGENT_MODE_COMMAND, setUpAgentModeCommand),
     vscode.commands.registerCommand('gptOss.setApiKey', () => setSecretCommand(readSettings().servers, credentials)),
   );
   if (context.extensionMode === vscode.ExtensionMode.Test) context.subscriptions.push(registerTestCommands({ inspector, credentials, logFolder: context.logUri }));

@@ -30,6 +30,8 @@ export interface ProviderDeps {
   readonly withCredentials: (server: ServerSettings) => Promise<ServerSettings>;
   /** Where each exchange is recorded ("Open Last Request as Transcript"). */
   readonly requestLog?: RequestLog | undefined;
+  /** Called when gpt-oss models are offered to VS Code or one is used (the agent-mode setup offer). */
+  readonly onModelsInUse?: (() => void) | undefined;
 }
 
 /** The first sentence of a message (the picker's warning is short; the log has the rest). */
@@ -72,8 +74,9 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
     const servers = configured ? [configured] : settings.servers;
     const abort = toAbortSignal(token);
     try {
-      const lists = await Promise.all(servers.map((server) => this.modelsOf(server, settings, abort.signal)));
-      return lists.flat();
+      const models = (await Promise.all(servers.map((server) => this.modelsOf(server, settings, abort.signal)))).flat();
+      if (models.length > 0) this.deps.onModelsInUse?.();
+      return models;
     } finally {
       abort.dispose();
     }
@@ -102,6 +105,7 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
     progress: vscode.Progress<vscode.LanguageModelResponsePart>,
     token: vscode.CancellationToken,
   ): Promise<void> {
+    this.deps.onModelsInUse?.();
     const settings = this.deps.settings();
     const request = this.prepare(model, messages, options, settings);
     this.deps.log.info(
@@ -156,7 +160,7 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
           ? this.deps.api.complete(config, completion, abort.signal)
           : recordExchange(
               ({ onAccepted }) => this.deps.api.complete(config, completion, abort.signal, { onAccepted }),
-              { server: displayUrl(model.server.url), model: model.modelId, promptIds: request.rendered.ids },
+              { server: displayUrl(model.server.url), model: model.modelId, promptIds: request.rendered.ids, contextLength: model.maxInputTokens + model.maxOutputTokens },
               log,
               { describeError: (e) => userMessage(e, model.server.url) },
             );

@@ -63,6 +63,12 @@ export async function startScriptedLlamaServer(contextLength = 32768, port = 0):
   const requests: RecordedRequest[] = [];
   const script: ScriptedReply[] = [];
   const aborted: number[] = [];
+  /**
+   * What each of llama-server's slots holds after a request (its prompt and the tokens it
+   * generated); a request goes to the slot whose tokens share the longest prefix with its prompt,
+   * else the least recently used one, as llama-server (4 slots by default) picks them.
+   */
+  const slots: { tokens: readonly number[]; used: number }[] = Array.from({ length: 4 }, () => ({ tokens: [], used: 0 }));
   const state = {
     fallback: { harmony: '<|channel|>final<|message|>Done.<|return|>' } as ScriptedReply,
     respond: undefined as ScriptedLlamaServer['respond'],
@@ -104,8 +110,21 @@ export async function startScriptedLlamaServer(contextLength = 32768, port = 0):
       if (reply.tokenDelayMs) await sleep(reply.tokenDelayMs);
     }
     const stopType = streamed.length < ids.length ? 'eos' : 'limit';
+    // Prefix-cache reuse as llama.cpp reports it (timings.cache_n): the prompt's common prefix with
+    // the slot, less the last token when all of it matched (it is evaluated again to sample from).
+    const shared = (tokens: readonly number[]): number => {
+      let n = 0;
+      while (n < prompt.length && n < tokens.length && prompt[n] === tokens[n]) n++;
+      return n;
+    };
+    const slot = slots.reduce((best, s) => (shared(s.tokens) > shared(best.tokens) || (shared(s.tokens) === shared(best.tokens) && s.used < best.used) ? s : best));
+    const common = shared(slot.tokens);
+    const cacheN = common === prompt.length ? Math.max(0, common - 1) : common;
+    slot.tokens = [...prompt, ...streamed];
+    slot.used = index + 1;
+    const timings = { cache_n: cacheN, prompt_n: prompt.length - cacheN, predicted_n: streamed.length };
     res.end(
-      `data: ${JSON.stringify({ index: 0, content: '', tokens: [], stop: true, stop_type: stopType, tokens_evaluated: prompt.length, tokens_predicted: streamed.length, model: MODEL_ID })}\n\n`,
+      `data: ${JSON.stringify({ index: 0, content: '', tokens: [], stop: true, stop_type: stopType, tokens_evaluated: prompt.length, tokens_predicted: streamed.length, model: MODEL_ID, timings })}\n\n`,
     );
   }
 
