@@ -61,7 +61,8 @@ export class Credentials {
       const secret = await this.read(headerSecretName(server.url, name));
       if (secret === undefined) {
         const key = `${server.url}\u0000${name.toLowerCase()}`;
-        if (!this.warnedMissing.has(key)) this.warn(`header ${name} of ${server.url} takes its value from secret storage, but none is stored: run Harmony: Set API Key for a Server. It is not sent.`);
+        // The name in parentheses: redaction cuts the word after an `X-Api-Key`-like label (redact.ts).
+        if (!this.warnedMissing.has(key)) this.warn(`a header (${name}) of ${server.url} takes its value from secret storage, but none is stored: run Harmony: Set API Key for a Server. It is not sent.`);
         this.warnedMissing.add(key);
         continue;
       }

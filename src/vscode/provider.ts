@@ -93,9 +93,10 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
       const reason = userMessage(error, server.url);
       this.deps.log.warn(`no models from ${server.url}: ${reason}`);
       const named = server.models ?? [];
-      return named.map((id) => modelInformation(withKey, { id }, settings, { unreachable: firstSentence(reason), icon: themeIcon() }));
+      return named.map((id) => modelInformation(server, { id }, settings, { unreachable: firstSentence(reason), icon: themeIcon() }));
     }
-    return chosenModels(server, listed).map((m) => modelInformation(withKey, m, settings));
+    // The model keeps the server as configured: its key and secret headers are read again per request.
+    return chosenModels(server, listed).map((m) => modelInformation(server, m, settings));
   }
 
   async provideLanguageModelChatResponse(
@@ -153,7 +154,7 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
         minP,
         reasoningEffort: request.effort,
       };
-      const config = serverConfig(model.server, settings, this.deps.log, model.modelId);
+      const config = serverConfig(await this.deps.withCredentials(model.server), settings, this.deps.log, model.modelId);
       const log = this.deps.requestLog;
       const recorded =
         log === undefined

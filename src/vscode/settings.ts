@@ -145,7 +145,7 @@ function headerMap(name: string, value: unknown, warn: Warn): Record<string, str
     // The value is not shown: it may be a secret typed in by mistake.
     if (!HEADER_NAME.test(header)) warn(`${name}: ${JSON.stringify(header)} is not a header name; left out.`);
     else if (OUR_HEADERS.has(header.toLowerCase())) warn(`${name}: ${header} is set by the extension itself; left out.`);
-    else if (typeof text !== 'string' || /[\r\n\0]/.test(text)) warn(`${name}.${header}: not a one-line string; left out.`);
+    else if (typeof text !== 'string' || /[\r\n\0]/.test(text)) warn(`${name} (${header}): not a one-line string; left out.`);
     else out[header] = text;
   }
   return Object.keys(out).length > 0 ? out : undefined;

@@ -90,4 +90,24 @@ suite('sampling per model and headers per server (scripted stand-in for llama-se
     assert.match(log, /request to gpt-oss-20b-scripted/);
     assert.ok(!log.includes(SECRET), `the secret is in the log:\n${log.split('\n').filter((l) => l.includes(SECRET)).join('\n')}`);
   });
+
+  test('a ${secret} header whose secret is not stored is left out (the literal placeholder is never sent), and the log says how to store it', async () => {
+    await vscode.commands.executeCommand('gptOss.test.storeSecret', server.url, 'X-Api-Key', '');
+    try {
+      const model = await modelAt(server.url);
+      server.script.push({ harmony: '<|channel|>final<|message|>No key.<|return|>' });
+      assert.equal(await drain(await model.sendRequest([vscode.LanguageModelChatMessage.User('Hi')], {})), 'No key.');
+      const { headers } = server.requests.at(-1)!;
+      assert.equal(headers['x-api-key'], undefined, 'no header without its secret');
+      assert.equal(headers['x-team'], 'harmony', 'the plain header still goes');
+      let log = '';
+      for (let attempt = 0; attempt < 100 && !/none is stored/.test(log); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        log = await vscode.commands.executeCommand<string>('gptOss.test.logText');
+      }
+      assert.match(log, /a header \(X-Api-Key\) of http:\/\/127\.0\.0\.1:\d+ takes its value from secret storage, but none is stored: run Harmony: Set API Key for a Server/);
+    } finally {
+      await vscode.commands.executeCommand('gptOss.test.storeSecret', server.url, 'X-Api-Key', SECRET);
+    }
+  });
 });
