@@ -55,7 +55,10 @@ async function openLanguageModels(page) {
 async function rowAction(page, action) {
   const row = page.locator('.monaco-table .monaco-list-row', { hasText: standIn.MODEL_ID });
   await row.click({ button: 'right' });
-  await page.locator('.context-view .action-label', { hasText: action }).click();
+  // A mouse click on a menu item was sometimes lost while the menu was still settling (the item
+  // showed focused, nothing ran); hovering focuses it and Enter runs the focused item every time.
+  await page.locator('.context-view .action-label', { hasText: action }).hover();
+  await page.keyboard.press('Enter');
 }
 
 /** Sends a prompt in the Chat view and waits for the stand-in's answer in the last response. */
