@@ -1,10 +1,10 @@
 // One long SSE event (a server that streams a whole answer in one line) read in 16 KiB pieces,
 // as a socket delivers it: the openai SDK's decoder alone (the baseline: it copies and rescans its
 // pending buffer on every read, quadratic in the line) against our framing in front of it
-// (src/servers/framing.ts: whole events only, linear). Same run, same bytes; medians of 3.
+// (src/servers/http/framing.ts: whole events only, linear). Same run, same bytes; medians of 3.
 import { performance } from 'node:perf_hooks';
 import { _iterSSEMessages } from 'openai/core/streaming';
-import { SSE_FRAMING, framed } from '../src/servers/framing';
+import { SSE_FRAMING, framed } from '../src/servers/http/framing';
 import { median, ms } from './stats';
 
 const PIECE = 16 * 1024;

@@ -11,7 +11,7 @@
 // Run: node --import tsx bench/live.bench.ts   (or: node bench/run.mjs live)
 import { renderChatRequest } from '../src/harmony/chatRequest';
 import { complete } from '../src/servers/client';
-import { llamacppCompletionBody } from '../src/servers/llamacpp';
+import { llamacppCompletionBody } from '../src/servers/routes/llamacpp';
 import type { CompletionRequest, ServerConfig, StreamEvent } from '../src/servers/types';
 import { scriptCompletion } from '../test/llama/script';
 import { missingPrerequisite, startLlamaServer, type LlamaServer } from '../test/llama/server';

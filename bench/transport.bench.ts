@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWithMarkup, decode } from '../src/harmony/tokenizer';
 import { complete } from '../src/servers/client';
-import { harmonyParser } from '../src/servers/harmonyParser';
-import type { ParserFactory, StreamParser } from '../src/servers/parse';
+import { harmonyParser } from '../src/servers/stream/harmonyParser';
+import type { ParserFactory, StreamParser } from '../src/servers/stream/parse';
 import type { EndpointChoice, ServerKind, StreamEvent } from '../src/servers/types';
 import { median } from './stats';
 

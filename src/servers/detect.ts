@@ -2,10 +2,10 @@
 // serves), and which models it offers with their context length where it says.
 import { isObject } from '../harmony/index';
 import { ServerError } from './errors';
-import { getJson, probe, type HttpContext } from './http';
-import { llamacppContextLength } from './llamacpp';
-import { ollamaModels } from './ollama';
-import { SGLANG_MODEL_INFO, sglangModelFromInfo } from './sglang';
+import { getJson, probe, type HttpContext } from './http/http';
+import { llamacppContextLength } from './routes/llamacpp';
+import { ollamaModels } from './routes/ollama';
+import { SGLANG_MODEL_INFO, sglangModelFromInfo } from './routes/sglang';
 import type { ModelInfo, ServerKind } from './types';
 
 export interface Detection {

@@ -8,12 +8,12 @@ import { encodeWithMarkup } from '../harmony/tokenizer';
 import { chatEndpoint, complete, detect, forgetServer, listModels, openChat } from './client';
 import type { Detection } from './detect';
 import { ServerError, isEndpointMissing } from './errors';
-import { httpContext, openExchange, probe, type HttpContext } from './http';
+import { httpContext, openExchange, probe, type HttpContext } from './http/http';
 import { kindName } from './kinds';
-import { HOSTED_PROVIDERS, isHostedKind, type HostedKind } from './providers';
-import { llamacppContextLength } from './llamacpp';
-import { SGLANG_SERVER_INFO, sglangInfo } from './sglang';
-import { ollamaContextOf, ollamaNumCtx, ollamaRunningModels, userNumCtx } from './ollama';
+import { HOSTED_PROVIDERS, isHostedKind, type HostedKind } from './routes/providers';
+import { llamacppContextLength } from './routes/llamacpp';
+import { SGLANG_SERVER_INFO, sglangInfo } from './routes/sglang';
+import { ollamaContextOf, ollamaNumCtx, ollamaRunningModels, userNumCtx } from './routes/ollama';
 import type { ModelInfo, ServerConfig, ServerKind, StreamEvent } from './types';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';

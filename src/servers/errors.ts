@@ -2,7 +2,7 @@
 // nowhere else: where it happens (a status, a socket error, an error event in the
 // stream), with a message that names the server and what to check. The adapter maps
 // `kind` to its own error types; the CLI prints `message`.
-import { redactSecrets } from './redact';
+import { redactSecrets } from './http/redact';
 
 export type ServerErrorKind =
   /** Nothing listens at the URL (connection refused, host unreachable, TLS failure). */

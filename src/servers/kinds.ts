@@ -1,5 +1,5 @@
 // Each server kind's name as people know it, for logs, hints and the doctor's report.
-import { HOSTED_PROVIDERS, isHostedKind } from './providers';
+import { HOSTED_PROVIDERS, isHostedKind } from './routes/providers';
 import type { ServerKind } from './types';
 
 const SELF_HOSTED: Record<Exclude<ServerKind, keyof typeof HOSTED_PROVIDERS>, string> = {

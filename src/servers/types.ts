@@ -2,8 +2,8 @@
 // is reduced to, and the events `complete` yields.
 import type { ParserEvent } from '../harmony/parserTypes';
 import type { ReasoningEffort } from '../harmony/types';
-import { HOSTED_KINDS, type HostedKind } from './providers';
-import type { Network } from './network';
+import { HOSTED_KINDS, type HostedKind } from './routes/providers';
+import type { Network } from './http/network';
 
 /** Self-hosted servers, a generic OpenAI-compatible endpoint (`openai`), and the hosted providers of providers.ts. */
 export type ServerKind = 'vllm' | 'sglang' | 'llamacpp' | 'ollama' | 'lmstudio' | 'openai' | HostedKind;

@@ -7,9 +7,9 @@
 //   whole, in order; SSE payloads equal the JSON of each event's data, decoded as TextDecoder does;
 // - pieces end where frames end (the readers after us never see half a frame but the last).
 import assert from 'node:assert/strict';
-import { SSE_FRAMING, framed, ndjsonFraming, type Framing } from '../../src/servers/framing';
-import type { Exchange } from '../../src/servers/http';
-import { sseJson } from '../../src/servers/sse';
+import { SSE_FRAMING, framed, ndjsonFraming, type Framing } from '../../src/servers/http/framing';
+import type { Exchange } from '../../src/servers/http/http';
+import { sseJson } from '../../src/servers/http/sse';
 import { silentLogger } from '../../src/servers/types';
 
 type Random = () => number;

@@ -77,7 +77,7 @@ test('sse-scripted-v1-completions: /v1/completions text pieces parse into the re
   );
   assert.deepEqual([summary.content, summary.unparsed], ['', '']);
   // llama.cpp leaves the stop token out of the text: the call reads as cut short until the
-  // transport puts `<|call|>` back (finish_reason "stop"), as src/servers/feed.ts does.
+  // transport puts `<|call|>` back (finish_reason "stop"), as src/servers/stream/feed.ts does.
   assert.equal(summary.messages[1]!.stop, 'truncated');
   const withStop = summarise(parseStream(pieces, ['<|call|>']));
   assert.deepEqual([withStop.messages[1]!.stop, withStop.truncated], ['call', false]);

@@ -12,7 +12,7 @@ import { createParser } from '../../../src/harmony/parser';
 import type { ParserEvent } from '../../../src/harmony/parserTypes';
 import { encodeWithMarkup } from '../../../src/harmony/tokenizer';
 import { ServerError } from '../../../src/servers/errors';
-import { repairChat } from '../../../src/servers/repair';
+import { repairChat } from '../../../src/servers/stream/repair';
 import type { ChatChunk, StreamEvent } from '../../../src/servers/types';
 import { collect, memoryLogger } from '../servers/helpers';
 

@@ -1,7 +1,7 @@
 // Shared pieces of the transport tests: collecting a stream with its error, a logger
 // that keeps every line, a recording stand-in for the parser, and capture oracles.
 import type { ParserEvent } from '../../../src/harmony/parserTypes';
-import type { StreamParser } from '../../../src/servers/parse';
+import type { StreamParser } from '../../../src/servers/stream/parse';
 import type { ServerLogger, StreamEvent } from '../../../src/servers/types';
 
 export const FAKE_KEY = 'sk-test-FAKEKEY-9f8e7d6c5b4a3210';

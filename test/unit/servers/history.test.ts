@@ -2,8 +2,8 @@
 // server's own field names.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatBody } from '../../../src/servers/chat';
-import { repairHistory } from '../../../src/servers/history';
+import { chatBody } from '../../../src/servers/routes/chat';
+import { repairHistory } from '../../../src/servers/routes/history';
 
 const call = (id: string, name: string, args: unknown = '{}') => ({ id, type: 'function', function: { name, arguments: args } });
 

@@ -1,19 +1,19 @@
 // Hosted gpt-oss providers on chat completions: streams BUILT FROM EACH PROVIDER'S DOCS, NOT
-// CAPTURED (test/fixtures/servers/README.md; the doc URLs are in src/servers/providers.ts),
+// CAPTURED (test/fixtures/servers/README.md; the doc URLs are in src/servers/routes/providers.ts),
 // replayed over loopback whole and split; a two-request tool loop checks that turn N's reasoning
 // goes back in request N+1 in the provider's documented field, exactly, and that nothing goes
 // back once the turn has its answer.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chatEvent } from '../../../src/servers/chat';
+import { chatEvent } from '../../../src/servers/routes/chat';
 import { complete, detect, forgetServer } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
-import { GENERIC_GATEWAY, HOSTED_KINDS, HOSTED_PROVIDERS, hostedKindOfUrl, type HostedKind } from '../../../src/servers/providers';
+import { GENERIC_GATEWAY, HOSTED_KINDS, HOSTED_PROVIDERS, hostedKindOfUrl, type HostedKind } from '../../../src/servers/routes/providers';
 import type { StreamEvent } from '../../../src/servers/types';
 import { HOSTED_ANSWER, HOSTED_ANSWER_REASONING, HOSTED_REASONING } from '../../fixtures/servers/build-fixtures';
 import { SPLITS, SSE_HEADERS, fixture, loopback, replayAt, writePieces, type Handler } from './loopback';
 import { collect, memoryLogger, messagesOf } from './helpers';
-import { harmonyParser } from '../../../src/servers/harmonyParser';
+import { harmonyParser } from '../../../src/servers/stream/harmonyParser';
 
 const WEATHER_TOOL = { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
 const USER = { role: 'user', content: "What's the weather in Tokyo?" };

@@ -8,7 +8,7 @@ import { chatCommand } from '../../../src/cli/chat';
 import type { CliIo } from '../../../src/cli/io';
 import { complete } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
-import { MAX_FRAME_BYTES } from '../../../src/servers/framing';
+import { MAX_FRAME_BYTES } from '../../../src/servers/http/framing';
 import type { ServerConfig, StreamEvent } from '../../../src/servers/types';
 import { PARTIAL_REASONING, startHostileServer, type HostileMode, type HostileOptions, type HostileServer } from '../../support/hostile-server';
 import { FAKE_KEY, collect, memoryLogger, messagesOf } from './helpers';

@@ -1,11 +1,11 @@
-// Secret redaction (src/servers/redact.ts) through every path that prints, for keys of every
+// Secret redaction (src/servers/http/redact.ts) through every path that prints, for keys of every
 // length: error messages quoting a server, the transports' logger, the VS Code log channel.
 // The CLI's output is covered against a hostile server (hostile.test.ts, keys of 32 and 2 chars).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { httpError, protocolError } from '../../../src/servers/errors';
-import { REDACTED, redactSecrets, redactingLogger } from '../../../src/servers/redact';
+import { REDACTED, redactSecrets, redactingLogger } from '../../../src/servers/http/redact';
 import type { ServerLogger } from '../../../src/servers/types';
 import { createLogger } from '../../../src/vscode/logger';
 import { memoryLogger } from './helpers';

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServerError } from '../../../src/servers/errors';
-import { jsonToolCalls, repairChat } from '../../../src/servers/repair';
+import { jsonToolCalls, repairChat } from '../../../src/servers/stream/repair';
 import type { ChatChunk, StreamEvent } from '../../../src/servers/types';
 import { collect, memoryLogger, messagesOf, recordingParser, streamedText } from './helpers';
 

@@ -6,9 +6,9 @@ import { encodeWithMarkup } from '../../../src/harmony/tokenizer';
 import { RequestLog, exchangeSummary, recordExchange, transcriptText } from '../../../src/servers/requestLog';
 import type { StreamEvent } from '../../../src/servers/types';
 import { complete } from '../../../src/servers/client';
-import { llamacppEvents } from '../../../src/servers/llamacpp';
-import { ollamaEvent } from '../../../src/servers/ollama';
-import { ollamaChatEvents } from '../../../src/servers/ollamaChat';
+import { llamacppEvents } from '../../../src/servers/routes/llamacpp';
+import { ollamaEvent } from '../../../src/servers/routes/ollama';
+import { ollamaChatEvents } from '../../../src/servers/routes/ollamaChat';
 import { startOllamaStandIn } from '../../support/ollama-stand-in';
 
 const PROMPT = encodeWithMarkup('<|start|>user<|message|>Hi<|end|><|start|>assistant');

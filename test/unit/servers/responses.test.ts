@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { complete } from '../../../src/servers/client';
 import { ServerError } from '../../../src/servers/errors';
-import { responsesBody, responsesInput } from '../../../src/servers/responses';
+import { responsesBody, responsesInput } from '../../../src/servers/routes/responses';
 import type { CompletionRequest, ServerConfig, ServerKind, StreamEvent } from '../../../src/servers/types';
 import { SPLITS, SSE_HEADERS, fixture, loopback, replayAt, writePieces, type Handler } from './loopback';
 import { FAKE_KEY, collect, memoryLogger, messagesOf, streamedText } from './helpers';

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { complete, listModels } from '../../../src/servers/client';
-import { REDACTED } from '../../../src/servers/redact';
+import { REDACTED } from '../../../src/servers/http/redact';
 import type { CompletionRequest, ServerConfig, ServerKind } from '../../../src/servers/types';
 import { collect, memoryLogger } from './helpers';
 import { loopback, type Recorded } from './loopback';

@@ -1,6 +1,6 @@
 // The one place the transports meet the streaming Harmony parser (src/harmony/parser.ts):
 // everything else in src/servers sees only this interface.
-import type { ParserEvent } from '../harmony/parserTypes';
+import type { ParserEvent } from '../../harmony/parserTypes';
 
 /** An incremental Harmony parser for one completion that followed `<|start|>assistant`. */
 export interface StreamParser {

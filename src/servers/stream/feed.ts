@@ -1,14 +1,14 @@
 // Raw completion chunks (ids or text) → the Harmony parser → StreamEvents. The one
 // small layer between the wire readers and the parser; it also keeps the model's
 // exact completion for reuse next turn, and puts back the stop token servers leave out.
-import type { MessageHeader, ParserEvent } from '../harmony/parserTypes';
-import { addressesTool } from '../harmony/recipients';
-import { decode, encodeWithMarkup } from '../harmony/tokenizer';
-import { LITERAL, Special } from '../harmony/tokens';
+import type { MessageHeader, ParserEvent } from '../../harmony/parserTypes';
+import { addressesTool } from '../../harmony/recipients';
+import { decode, encodeWithMarkup } from '../../harmony/tokenizer';
+import { LITERAL, Special } from '../../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
-import type { ServerError } from './errors';
+import type { ServerError } from '../errors';
 import type { StreamParser } from './parse';
-import type { ChunkSource, FinishReason, ServerLogger, RawChunk, StreamEvent } from './types';
+import type { ChunkSource, FinishReason, ServerLogger, RawChunk, StreamEvent } from '../types';
 
 const STOP_TEXT: ReadonlyMap<number, string> = new Map([
   [Special.call, LITERAL.call],

@@ -1,6 +1,6 @@
 // OpenAI-style `/v1/completions` streams (vLLM, SGLang, llama.cpp, LM Studio, generic):
 // `choices[0].text` pieces, vLLM's and SGLang's `token_ids` when asked for, `finish_reason`, usage.
-import type { FinishReason, RawChunk } from './types';
+import type { FinishReason, RawChunk } from '../types';
 
 interface CompletionChoiceWire {
   readonly text?: unknown;

@@ -6,12 +6,12 @@
 // `output_ids` is cumulative by default (each event carries every id so far) and the new ids
 // only with `--incremental-streaming-output` (`--stream-output` in older releases); both are
 // read here, the mode told apart on the stream itself.
-import { ASSISTANT_STOP_TOKENS } from '../harmony/tokens';
-import { isObject } from '../harmony/index';
+import { ASSISTANT_STOP_TOKENS } from '../../harmony/tokens';
+import { isObject } from '../../harmony/index';
 import { finishReason } from './completions';
-import { probe, type HttpContext } from './http';
+import { probe, type HttpContext } from '../http/http';
 import { samplingFields } from './sampling';
-import type { CompletionRequest, FinishReason, ModelInfo, RawChunk } from './types';
+import type { CompletionRequest, FinishReason, ModelInfo, RawChunk } from '../types';
 
 /** SamplingParams fields (srt/sampling/sampling_params.py) a flat extraBody may carry at the top level, as for vLLM. */
 const SAMPLING_FIELDS: ReadonlySet<string> = new Set([

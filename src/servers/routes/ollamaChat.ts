@@ -3,12 +3,12 @@
 // say `num_ctx`, so Ollama would serve it with its default context and silently drop the start
 // of a longer prompt (system, developer, tools); `/api/chat` takes `options.num_ctx`.
 import type { ChatRequest, ChatResponse, Message, Tool, ToolCall } from 'ollama';
-import { isObject } from '../harmony/index';
+import { isObject } from '../../harmony/index';
 import { finishReason } from './completions';
 import { repairHistory } from './history';
 import { ollamaOptions } from './ollama';
 import { OLLAMA_MS_PER_UNIT, serverTimings } from './timings';
-import type { ChatChunk, ChatCompletionsRequest, CompletionRequest } from './types';
+import type { ChatChunk, ChatCompletionsRequest, CompletionRequest } from '../types';
 
 /** The levels Ollama's `think` takes for gpt-oss (`/api/show` thinking.values); anything else is not sent. */
 const THINK_LEVELS: ReadonlySet<string> = new Set(['low', 'medium', 'high']);

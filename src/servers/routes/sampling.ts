@@ -2,7 +2,7 @@
 // route (llama.cpp /completion, Ollama options, SGLang's sampling_params, the OpenAI-style completion
 // and chat bodies).
 // What the user set in gptOss.extraBody is merged over these by the routes.
-import type { CompletionRequest } from './types';
+import type { CompletionRequest } from '../types';
 
 export type SamplingFormat = 'openai' | 'responses' | 'llamacpp' | 'ollama' | 'sglang';
 

@@ -13,9 +13,9 @@ import {
   stalledError,
   type ErrorContext,
   type StreamProgress,
-} from './errors';
+} from '../errors';
 import { redactingLogger } from './redact';
-import { silentLogger, type ServerLogger, type ServerConfig } from './types';
+import { silentLogger, type ServerLogger, type ServerConfig } from '../types';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_RETRIES = 2;

@@ -1,6 +1,6 @@
 // What a server says it spent before generating, in milliseconds, as fields to spread into a
 // usage chunk: only the figures it gave (llama.cpp reports milliseconds, Ollama nanoseconds).
-import type { ServerTimings } from './types';
+import type { ServerTimings } from '../types';
 
 export function serverTimings(prompt: unknown, load: unknown, msPerUnit: number): ServerTimings {
   const ms = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value * msPerUnit : undefined);

@@ -3,13 +3,13 @@
 // and its stream reduced to ChatChunks with one name per thing (reasoning arrives as
 // `reasoning`, `reasoning_content`, `thinking` or OpenRouter's `reasoning_details`; tool calls
 // incrementally or whole).
-import { isObject } from '../harmony/index';
+import { isObject } from '../../harmony/index';
 import { finishReason } from './completions';
 import { detailsText, repairHistory } from './history';
 import { HOSTED_PROVIDERS, isHostedKind } from './providers';
 import { samplingFields } from './sampling';
 import { serverTimings } from './timings';
-import type { ChatChunk, ChatCompletionsRequest, CompletionRequest, ServerKind } from './types';
+import type { ChatChunk, ChatCompletionsRequest, CompletionRequest, ServerKind } from '../types';
 
 /** Fields of ours (or of the renderer's input) that no server should see. */
 const OUR_FIELDS = ['harmony_tokens'];

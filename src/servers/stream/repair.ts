@@ -3,17 +3,17 @@
 // (llama.cpp with reasoning_format none) goes through our parser; a tool call written as
 // JSON in `content` becomes a tool call; tool-call names come back in the form the
 // renderer gave the model, so the adapter maps both paths the same way.
-import { functionNames, modelFunctionName } from '../harmony/functionNames';
-import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from '../harmony/parserTypes';
-import { note as parserNote, type ParserNote } from '../harmony/notes';
-import { addressesTool } from '../harmony/recipients';
-import { firstSeam, looksStripped, mayBecomeStripped, seamStartLength, splitStrippedMarkers } from '../harmony/strippedMarkers';
-import { JSON_CALL_CONTENT_TYPE, LITERAL, isObject } from '../harmony/index';
-import { specialId } from '../harmony/tokens';
+import { functionNames, modelFunctionName } from '../../harmony/functionNames';
+import type { MessageHeader, MessageStop, ParsedMessage, ParserEvent } from '../../harmony/parserTypes';
+import { note as parserNote, type ParserNote } from '../../harmony/notes';
+import { addressesTool } from '../../harmony/recipients';
+import { firstSeam, looksStripped, mayBecomeStripped, seamStartLength, splitStrippedMarkers } from '../../harmony/strippedMarkers';
+import { JSON_CALL_CONTENT_TYPE, LITERAL, isObject } from '../../harmony/index';
+import { specialId } from '../../harmony/tokens';
 import { drainStream, type StreamAssembler } from './drain';
-import type { ServerError } from './errors';
+import type { ServerError } from '../errors';
 import type { ParserFactory, StreamParser } from './parse';
-import type { ChatChunk, ChunkSource, EndpointChoice, FinishReason, ServerLogger, StreamEvent } from './types';
+import type { ChatChunk, ChunkSource, EndpointChoice, FinishReason, ServerLogger, StreamEvent } from '../types';
 
 export interface RepairOptions {
   readonly logger: ServerLogger;

@@ -3,11 +3,11 @@
 // each `data:` is read here, so that a malformed one is classified (and redacted) by us and
 // no library prints it. Failures come out classified.
 import { _iterSSEMessages } from 'openai/core/streaming';
-import { isObject } from '../harmony/index';
-import { contentTypeError, frameTooLongError, protocolError, streamErrorFromPayload } from './errors';
+import { isObject } from '../../harmony/index';
+import { contentTypeError, frameTooLongError, protocolError, streamErrorFromPayload } from '../errors';
 import { SSE_FRAMING, framed } from './framing';
 import type { Exchange } from './http';
-import type { ChunkSource, ServerLogger } from './types';
+import type { ChunkSource, ServerLogger } from '../types';
 
 /** Content types that cannot be an event stream: a web page, or a whole (non-streamed) answer. */
 const NOT_A_STREAM = /html|xml|json/i;

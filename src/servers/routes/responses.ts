@@ -7,13 +7,13 @@
 import type * as OpenAIClient from 'openai/client';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai/core/error';
 import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
-import { finishedTurnItems, isObject } from '../harmony/index';
-import { ServerError, cancelledError, protocolError, streamErrorFromPayload } from './errors';
+import { finishedTurnItems, isObject } from '../../harmony/index';
+import { ServerError, cancelledError, protocolError, streamErrorFromPayload } from '../errors';
 import { reasoningOf, textOf, toolCallsOf, turnRole } from './history';
-import { openExchange, type Exchange, type HttpContext } from './http';
+import { openExchange, type Exchange, type HttpContext } from '../http/http';
 import { samplingFields } from './sampling';
-import { eventStreamBody } from './sse';
-import type { ChatChunk, ChatCompletionsRequest, ChunkSource, CompletionRequest, ServerKind } from './types';
+import { eventStreamBody } from '../http/sse';
+import type { ChatChunk, ChatCompletionsRequest, ChunkSource, CompletionRequest, ServerKind } from '../types';
 
 export const RESPONSES_PATH = '/v1/responses';
 

@@ -2,8 +2,8 @@
 // every chunk goes to an assembler, its events go out as they come, what is open is
 // closed (truncated) before any error, and the connection is released however the
 // consumer stops (end, error, break).
-import type { ServerError } from './errors';
-import type { ChunkSource, StreamEvent } from './types';
+import type { ServerError } from '../errors';
+import type { ChunkSource, StreamEvent } from '../types';
 
 /** Turns one stream's chunks into events; `drainStream` decides when each step runs. */
 export interface StreamAssembler<C> {

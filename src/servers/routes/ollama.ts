@@ -4,12 +4,12 @@
 // the only Ollama path that bypasses its template (openai/gpt-oss uses it too);
 // `/api/chat` is its chat path, the one that can carry `options.num_ctx`.
 import { Ollama, type ChatRequest, type ChatResponse, type GenerateRequest, type GenerateResponse, type Options } from 'ollama';
-import { ServerError, contentTypeError, cutError, frameTooLongError, protocolError, streamErrorFromPayload } from './errors';
-import { framed, ndjsonFraming } from './framing';
-import { openExchange, type Exchange, type HttpContext } from './http';
+import { ServerError, contentTypeError, cutError, frameTooLongError, protocolError, streamErrorFromPayload } from '../errors';
+import { framed, ndjsonFraming } from '../http/framing';
+import { openExchange, type Exchange, type HttpContext } from '../http/http';
 import { samplingFields, type SamplingValues } from './sampling';
 import { OLLAMA_MS_PER_UNIT, serverTimings } from './timings';
-import type { ModelInfo, RawChunk } from './types';
+import type { ModelInfo, RawChunk } from '../types';
 
 /**
  * Ollama serves a request with its default context (2,048–8,192 tokens by version, or

@@ -4,7 +4,7 @@
 // the ollama client's too (it is handed ours). The CLI builds it from HTTPS_PROXY/NO_PROXY,
 // the extension from VS Code's http.* settings.
 import type * as Undici from 'undici';
-import { displayUrl } from './errors';
+import { displayUrl } from '../errors';
 
 let undiciModule: typeof Undici | undefined;
 /** Loading undici takes a few hundred ms (measured: 340–470 ms on this machine); only a configured network pays it. */

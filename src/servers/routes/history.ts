@@ -6,9 +6,9 @@
 // meaning and avoids one of those failures. Earlier reasoning goes back in the field each
 // server reads, and only while a tool loop runs: a turn that reached its answer loses it, by the
 // renderer's own rule (harmony/turns.ts).
-import { finishedTurnItems, isObject } from '../harmony/index';
+import { finishedTurnItems, isObject } from '../../harmony/index';
 import { GENERIC_GATEWAY, HOSTED_PROVIDERS, isHostedKind, type ReasoningSendBack } from './providers';
-import type { ServerKind } from './types';
+import type { ServerKind } from '../types';
 
 type Json = unknown;
 type Message = Record<string, Json>;

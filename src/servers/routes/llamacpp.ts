@@ -1,12 +1,12 @@
 // llama.cpp's native `/completion`: a token-id prompt in, one SSE event per token out
 // (`content`, `tokens: [id]`, `stop`), then a final event with `stop: true`,
 // `stop_type`, `tokens_evaluated` and `tokens_predicted` (tools/server/README.md).
-import { tokenBytes, tokensForBytes } from '../harmony/tokenizer';
-import { Special, specialText } from '../harmony/tokens';
+import { tokenBytes, tokensForBytes } from '../../harmony/tokenizer';
+import { Special, specialText } from '../../harmony/tokens';
 import { finishReason } from './completions';
 import { samplingFields, type SamplingValues } from './sampling';
 import { serverTimings } from './timings';
-import type { RawChunk } from './types';
+import type { RawChunk } from '../types';
 
 interface CompletionEventWire {
   readonly content?: unknown;
