@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeWithMarkup, readTranscript } from '../src/harmony';
-import { CHIP_BATCH, chipTotal, chipsMessage, summaryMessage as summaryOf } from '../src/vscode/inspectorMessages';
+import { CHIP_BATCH, chipTotal, chipsMessage, summaryMessage as summaryOf } from '../src/vscode/inspector/inspectorMessages';
 import { interleaved, ms } from './stats';
 
 const text = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'workspace', 'agent-prompt.harmony'), 'utf8');

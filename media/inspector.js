@@ -2,12 +2,12 @@
 // Webview side of "Inspect Harmony Tokens": paints the count and the messages as soon as the
 // summary arrives, then the token chips as their batches come in (a page at a time); asks the
 // extension to select a message's range when it is clicked. Plain DOM; no inline handlers (CSP).
-// The messages are typed once, in src/vscode/inspectorProtocol.ts (checked by tsconfig.webview.json).
+// The messages are typed once, in src/vscode/inspector/inspectorProtocol.ts (checked by tsconfig.webview.json).
 
-/** @typedef {import('../src/vscode/inspectorProtocol').ToWebview} ToWebview */
-/** @typedef {import('../src/vscode/inspectorProtocol').FromWebview} FromWebview */
-/** @typedef {import('../src/vscode/inspectorProtocol').WebviewToken} WebviewToken */
-/** @typedef {import('../src/vscode/inspectorProtocol').WebviewMessage} WebviewMessage */
+/** @typedef {import('../src/vscode/inspector/inspectorProtocol').ToWebview} ToWebview */
+/** @typedef {import('../src/vscode/inspector/inspectorProtocol').FromWebview} FromWebview */
+/** @typedef {import('../src/vscode/inspector/inspectorProtocol').WebviewToken} WebviewToken */
+/** @typedef {import('../src/vscode/inspector/inspectorProtocol').WebviewMessage} WebviewMessage */
 
 (function () {
   /** @type {VsCodeWebviewApi<FromWebview, { source: string }>} */

@@ -2,22 +2,22 @@
 // Nothing here loads the tokenizer tables; the first count or request does.
 import * as vscode from 'vscode';
 import { RequestLog, complete, displayUrl, listModels, type ServerConfig } from '../servers';
-import { SET_UP_AGENT_MODE_COMMAND, agentModeSetupOffer, setUpAgentModeCommand } from './agentModeSetup';
-import { checkServerCommand, refreshModelsCommand } from './checkServer';
-import { CommitMessageGenerator } from './commitMessage';
-import { readSettingsFromVsCode } from './config';
-import { Credentials, setSecretCommand } from './credentials';
+import { SET_UP_AGENT_MODE_COMMAND, agentModeSetupOffer, setUpAgentModeCommand } from './commands/agentModeSetup';
+import { checkServerCommand, refreshModelsCommand } from './commands/checkServer';
+import { CommitMessageGenerator } from './commands/commitMessage';
+import { readSettingsFromVsCode } from './settings/config';
+import { Credentials, setSecretCommand } from './settings/credentials';
 import { createLogger } from './logger';
 import { filteredByLevel } from './logLevel';
-import { TokenInspector } from './inspector';
-import { createNetworkHolder } from './network';
-import { GptOssChatProvider, type ServerApi } from './provider';
-import { openLastRequestCommand, saveExchange } from './requestLog';
-import type { ServerSettings } from './settings';
-import { registerTestCommands } from './testCommands';
-import { createTokenStatusBar } from './tokenStatusBar';
-import { copyTokenIdsCommand, renderRequestCommand } from './transcriptCommands';
-import { USAGE_ACTIONS_COMMAND, createUsageStatusBar, usageActionsCommand } from './usageStatusBar';
+import { TokenInspector } from './inspector/inspector';
+import { createNetworkHolder } from './settings/network';
+import { GptOssChatProvider, type ServerApi } from './provider/provider';
+import { openLastRequestCommand, saveExchange } from './commands/requestLog';
+import type { ServerSettings } from './settings/settings';
+import { registerTestCommands } from './commands/testCommands';
+import { createTokenStatusBar } from './statusBar/tokenStatusBar';
+import { copyTokenIdsCommand, renderRequestCommand } from './commands/transcriptCommands';
+import { USAGE_ACTIONS_COMMAND, createUsageStatusBar, usageActionsCommand } from './statusBar/usageStatusBar';
 
 const VENDOR = 'gpt-oss';
 

@@ -1,6 +1,6 @@
 // The log channel filtered by gptOss.logLevel, read at each line so a change applies at once.
 import type { ChannelLogger } from './logger';
-import { LOG_LEVELS, type LogLevel } from './settings';
+import { LOG_LEVELS, type LogLevel } from './settings/settings';
 
 export function filteredByLevel(log: ChannelLogger, level: () => LogLevel): ChannelLogger {
   const shows = (line: LogLevel): boolean => LOG_LEVELS.indexOf(line) >= LOG_LEVELS.indexOf(level());

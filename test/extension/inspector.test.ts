@@ -12,7 +12,7 @@ const repoRoot = resolve(__dirname, '..', '..');
 /** test/fixtures/workspace/sample.harmony, a question and its answer (`harmony count --transcript`). */
 const SAMPLE_TOKENS = 19;
 
-// Registered by the extension in test mode only (src/vscode/testCommands.ts).
+// Registered by the extension in test mode only (src/vscode/commands/testCommands.ts).
 const PAINTED = 'gptOss.test.inspectorPainted';
 const STATE = 'gptOss.test.inspectorState';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cleanCommitMessage, commitPrompt, parseDiff } from '../../../src/vscode/commitPrompt';
+import { cleanCommitMessage, commitPrompt, parseDiff } from '../../../src/vscode/commands/commitPrompt';
 import { scratchGitRepository, type ScratchRepository } from '../../support/scratchGit';
 
 let repository: ScratchRepository;

@@ -2,8 +2,8 @@
 // status icon and a warning when its server is not reachable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UNREACHABLE_ICON, modelInformation } from '../../../src/vscode/models';
-import { DEFAULT_SETTINGS } from '../../../src/vscode/settings';
+import { UNREACHABLE_ICON, modelInformation } from '../../../src/vscode/provider/models';
+import { DEFAULT_SETTINGS } from '../../../src/vscode/settings/settings';
 
 const server = { url: 'http://127.0.0.1:8080', kind: 'llamacpp' as const };
 

@@ -2,7 +2,7 @@
 // and when VS Code's own fetch stays in charge.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { networkOptionsFromSettings } from '../../../src/vscode/networkSettings';
+import { networkOptionsFromSettings } from '../../../src/vscode/settings/networkSettings';
 
 const settings = (values: Record<string, unknown>) => (key: string) => values[key];
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import manifest from '../../../package.json';
-import { DEFAULT_SAMPLING, DEFAULT_SETTINGS, createSettingsReader, samplingFor, validateSettings, type Settings } from '../../../src/vscode/settings';
+import { DEFAULT_SAMPLING, DEFAULT_SETTINGS, createSettingsReader, samplingFor, validateSettings, type Settings } from '../../../src/vscode/settings/settings';
 
 type Schema = { default?: unknown; enum?: readonly string[]; items?: { properties: { kind: { enum: readonly string[] } } } };
 const schema = manifest.contributes.configuration.properties as Record<string, Schema>;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeWithMarkup } from '../../../src/harmony';
-import { ToolCallTokens } from '../../../src/vscode/toolCallTokens';
+import { ToolCallTokens } from '../../../src/vscode/provider/toolCallTokens';
 
 const CALL = '<|channel|>commentary to=functions.f <|constrain|>json<|message|>{}';
 

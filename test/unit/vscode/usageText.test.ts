@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LoggedExchange } from '../../../src/servers/requestLog';
-import { usageText } from '../../../src/vscode/usageText';
+import { usageText } from '../../../src/vscode/statusBar/usageText';
 
 const BASE: LoggedExchange = {
   at: '2026-12-03T16:00:00.000Z',

@@ -1,7 +1,7 @@
 // What the usage status-bar item says about the last exchange: tokens/s, the prompt against the
 // model's context (fill), and how much of the prompt the server took from its prefix cache.
 // Plain data in, strings out (no vscode), so the figures are unit-tested.
-import type { LoggedExchange } from '../servers';
+import type { LoggedExchange } from '../../servers';
 
 export interface UsageText {
   /** The status-bar line (codicons allowed). */

@@ -1,7 +1,7 @@
 // Parser events → the parts VS Code chat shows: analysis as collapsible thinking,
 // preambles and answers as text, function calls as tool calls agent mode runs.
 import * as vscode from 'vscode';
-import { classify, type MessageHeader, type ParsedMessage, type ParserEvent } from '../harmony';
+import { classify, type MessageHeader, type ParsedMessage, type ParserEvent } from '../../harmony';
 import { thinkingPartClass } from './thinkingPart';
 
 export interface ResponseWriterOptions {

@@ -1,8 +1,8 @@
 // Token count of the active Harmony transcript in the status bar, recounted after
 // typing pauses so large documents do not slow the editor down.
 import * as vscode from 'vscode';
-import { encodeWithMarkup } from '../harmony';
-import { HARMONY_LANGUAGE } from './transcriptCommands';
+import { encodeWithMarkup } from '../../harmony';
+import { HARMONY_LANGUAGE } from '../commands/transcriptCommands';
 
 const DEBOUNCE_MS = 300;
 

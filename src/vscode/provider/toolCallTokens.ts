@@ -1,7 +1,7 @@
 // The model's exact tokens of each response that ended in a tool call, keyed by the call id
 // VS Code sends back with the tool result: the next prompt then continues token for token
 // from what the model wrote, so the server's prefix cache keeps hitting.
-import { Special, encodeWithMarkup } from '../harmony';
+import { Special, encodeWithMarkup } from '../../harmony';
 import type { CompletionTokenStore } from './messages';
 
 /** Responses kept (one per tool call); the oldest falls out first. */

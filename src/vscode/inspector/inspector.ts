@@ -4,7 +4,7 @@
 // Clicking a message selects its range in the editor. Follows the document as it changes.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { readTranscript, type TranscriptReading } from '../harmony';
+import { readTranscript, type TranscriptReading } from '../../harmony';
 import { chipTotal, chipsMessage, summaryMessage } from './inspectorMessages';
 import type { FromWebview, ToWebview } from './inspectorProtocol';
 

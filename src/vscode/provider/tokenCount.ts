@@ -1,7 +1,7 @@
 // provideTokenCount runs for every message of every agent request, so it counts with
 // the memoised ordinary encoder and adds the Harmony framing each message gets.
 import * as vscode from 'vscode';
-import { encodeOrdinaryCached } from '../harmony';
+import { encodeOrdinaryCached } from '../../harmony';
 import { isThinkingPart, thinkingText } from './thinkingPart';
 
 /** `<|start|>`, role, `<|message|>`, `<|end|>`. */

@@ -1,8 +1,8 @@
 // The transport's events → the response writer (which reports parts to VS Code), and what
 // the end of the response adds: a note when the model gave no answer, and the usage part.
 import * as vscode from 'vscode';
-import type { ParserEvent } from '../harmony';
-import type { StreamEvent } from '../servers';
+import type { ParserEvent } from '../../harmony';
+import type { StreamEvent } from '../../servers';
 import type { ResponseSummary } from './responseStream';
 import type { FinishedCompletion } from './toolCallTokens';
 

@@ -1,9 +1,9 @@
 // A server's models as VS Code's model picker shows them: gpt-oss models only (or the ones
 // the user listed), with the context length the server reports, and a Thinking Effort picker.
 import type * as vscode from 'vscode';
-import { REASONING_EFFORTS } from '../harmony';
-import { AGENT_PROMPT_TOKENS, type ModelInfo } from '../servers';
-import { samplingFor, type ServerSettings, type Settings } from './settings';
+import { REASONING_EFFORTS } from '../../harmony';
+import { AGENT_PROMPT_TOKENS, type ModelInfo } from '../../servers';
+import { samplingFor, type ServerSettings, type Settings } from '../settings/settings';
 
 export interface GptOssModel extends vscode.LanguageModelChatInformation {
   readonly server: ServerSettings;

@@ -7,7 +7,7 @@
 // http.proxyStrictSSL. So when the user names a proxy (http.proxy, HTTPS_PROXY/HTTP_PROXY) or
 // turns certificate checks off, our own undici dispatcher carries exactly that; otherwise the
 // host's fetch stays in charge, with whatever the system provides.
-import { networkFromEnv, splitNoProxy, type NetworkOptions } from '../servers';
+import { networkFromEnv, splitNoProxy, type NetworkOptions } from '../../servers';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

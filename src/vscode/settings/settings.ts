@@ -1,8 +1,8 @@
 // The gptOss.* settings as typed values. Settings are user input: each value is checked, and
 // an invalid one is reported (what was found, what is allowed) and replaced by its default,
 // so a typo never reaches a request. Plain functions of `unknown`, without vscode.
-import { REASONING_EFFORTS, isObject, type ReasoningEffort } from '../harmony';
-import { ENDPOINT_CHOICES, SERVER_KINDS, type EndpointChoice, type ServerKind } from '../servers';
+import { REASONING_EFFORTS, isObject, type ReasoningEffort } from '../../harmony';
+import { ENDPOINT_CHOICES, SERVER_KINDS, type EndpointChoice, type ServerKind } from '../../servers';
 
 export type EndpointPreference = EndpointChoice | 'auto';
 export const ENDPOINT_PREFERENCES: readonly EndpointPreference[] = ['auto', ...ENDPOINT_CHOICES];

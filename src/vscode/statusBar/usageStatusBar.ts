@@ -2,7 +2,7 @@
 // tokens/s, prompt against context, prefix-cache reuse (usageText.ts). A click offers the request
 // log's transcript of that exchange, Check Server for its server, and the log.
 import * as vscode from 'vscode';
-import type { LoggedExchange } from '../servers';
+import type { LoggedExchange } from '../../servers';
 import { usageText } from './usageText';
 
 export const USAGE_ACTIONS_COMMAND = 'gptOss.lastRequestActions';

@@ -3,8 +3,8 @@
 // on it), and gptOss.requestLogFolder, when set, gets every exchange as a transcript and a
 // JSON file of its facts. The log itself is plain data (src/servers/requestLog.ts).
 import * as vscode from 'vscode';
-import { transcriptText, type LoggedExchange, type RequestLog } from '../servers';
-import type { ChannelLogger } from './logger';
+import { transcriptText, type LoggedExchange, type RequestLog } from '../../servers';
+import type { ChannelLogger } from '../logger';
 import { HARMONY_LANGUAGE } from './transcriptCommands';
 
 export async function openLastRequestCommand(log: RequestLog): Promise<vscode.TextDocument | undefined> {

@@ -5,8 +5,8 @@
 // proposed API (contribSourceControlInputBoxMenu), which stable VS Code refuses to extensions.
 // While it runs, the button is a stop button; progress shows in the Source Control view.
 import * as vscode from 'vscode';
-import { displayUrl, type RequestLog } from '../servers';
-import type { ChannelLogger } from './logger';
+import { displayUrl, type RequestLog } from '../../servers';
+import type { ChannelLogger } from '../logger';
 import { cleanCommitMessage, commitPrompt } from './commitPrompt';
 
 /** What we use of the git extension's API (extensions/git/src/api/git.d.ts, version 1). */

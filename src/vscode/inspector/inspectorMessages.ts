@@ -1,6 +1,6 @@
 // What the extension posts to the inspector webview, built from a transcript reading. Without
 // vscode, so the bench measures exactly what the inspector sends.
-import { MAX_TOKENS_SHOWN, tokenChips, type InspectedMessage, type TranscriptReading } from '../harmony';
+import { MAX_TOKENS_SHOWN, tokenChips, type InspectedMessage, type TranscriptReading } from '../../harmony';
 import type { ToWebview, WebviewMessage } from './inspectorProtocol';
 
 /** Chips per message: the first batch fills the webview's first page. */

@@ -1,7 +1,7 @@
 // Commands on Harmony transcripts: render a chat-completions JSON request as a
 // `.harmony` document, and copy the token ids of the selection.
 import * as vscode from 'vscode';
-import { renderChatRequest, HarmonyInputError, decode, encodeWithMarkup, type ReasoningEffort } from '../harmony';
+import { renderChatRequest, HarmonyInputError, decode, encodeWithMarkup, type ReasoningEffort } from '../../harmony';
 
 export const HARMONY_LANGUAGE = 'gpt-oss-harmony';
 

@@ -2,8 +2,8 @@
 // (networkSettings.ts says what is ours and what is left to VS Code).
 import * as tls from 'node:tls';
 import * as vscode from 'vscode';
-import { createNetwork, type Network, type NetworkOptions } from '../servers';
-import type { ChannelLogger } from './logger';
+import { createNetwork, type Network, type NetworkOptions } from '../../servers';
+import type { ChannelLogger } from '../logger';
 import { networkOptionsFromSettings } from './networkSettings';
 
 /** Node's CAs (with NODE_EXTRA_CA_CERTS) and, where Node can read them, the system's: what VS Code's own fetch trusts. */

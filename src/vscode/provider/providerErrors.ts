@@ -2,9 +2,9 @@
 // own providers' errors: LanguageModelError (with the kind where one fits) and CancellationError.
 // The message says which server, what went wrong and what to check.
 import * as vscode from 'vscode';
-import { HarmonyInputError } from '../harmony';
-import { ServerError, isModelMissing } from '../servers';
-import { CHECK_SERVER_HINT } from './checkServer';
+import { HarmonyInputError } from '../../harmony';
+import { ServerError, isModelMissing } from '../../servers';
+import { CHECK_SERVER_HINT } from '../commands/checkServer';
 import { UnsupportedInputError } from './messages';
 
 /** What a user can act on: which server, what went wrong, what to check. */

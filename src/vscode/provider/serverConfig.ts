@@ -1,6 +1,6 @@
 // A configured server and the settings → the transport's configuration for one request.
-import type { ServerLogger, ServerConfig } from '../servers';
-import type { ServerSettings, Settings } from './settings';
+import type { ServerLogger, ServerConfig } from '../../servers';
+import type { ServerSettings, Settings } from '../settings/settings';
 
 export function serverConfig(server: ServerSettings, settings: Settings, logger: ServerLogger, model?: string): ServerConfig {
   return {

@@ -1,8 +1,8 @@
 // Commands that let the extension-host tests see inside the extension. Registered only when
 // VS Code runs the extension under a test runner (ExtensionMode.Test): they are no public API.
 import * as vscode from 'vscode';
-import type { Credentials } from './credentials';
-import type { TokenInspector } from './inspector';
+import type { Credentials } from '../settings/credentials';
+import type { TokenInspector } from '../inspector/inspector';
 
 export const TEST_COMMANDS = {
   /** Resolves with {count, messages} once the inspector's webview has painted its latest reading. */

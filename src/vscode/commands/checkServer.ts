@@ -2,10 +2,10 @@
 // shown as a Markdown document; and "Harmony: Refresh Models", which forgets what was detected
 // and asks VS Code to list the models again (a server started or stopped since).
 import * as vscode from 'vscode';
-import { forgetServer, formatReportMarkdown, runDoctor, type Network } from '../servers';
-import type { ChannelLogger } from './logger';
-import { serverConfig } from './serverConfig';
-import type { ServerSettings, Settings } from './settings';
+import { forgetServer, formatReportMarkdown, runDoctor, type Network } from '../../servers';
+import type { ChannelLogger } from '../logger';
+import { serverConfig } from '../provider/serverConfig';
+import type { ServerSettings, Settings } from '../settings/settings';
 
 export interface CheckServerDeps {
   readonly settings: () => Settings;

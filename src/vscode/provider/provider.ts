@@ -2,16 +2,16 @@
 // rendered to Harmony token-exact, streamed back as thinking, text and tool calls.
 // Each step of a response lives in its own module; this class puts them in order.
 import * as vscode from 'vscode';
-import { displayUrl, recordExchange, type CompleteOptions, type CompletionRequest, type ModelInfo, type RequestLog, type ServerConfig, type StreamEvent } from '../servers';
+import { displayUrl, recordExchange, type CompleteOptions, type CompletionRequest, type ModelInfo, type RequestLog, type ServerConfig, type StreamEvent } from '../../servers';
 import { toAbortSignal } from './cancellation';
 import { emptyAnswerNote, streamToWriter, usagePart, type StreamOutcome } from './completionStream';
-import type { ChannelLogger } from './logger';
+import type { ChannelLogger } from '../logger';
 import { chosenModels, modelInformation, type GptOssModel } from './models';
 import { toVsCodeError, userMessage } from './providerErrors';
 import { prepareRequest, type PreparedRequest } from './requestBuilder';
 import { createResponseWriter, type ResponseWriter } from './responseStream';
 import { serverConfig } from './serverConfig';
-import { asServer, samplingFor, type ServerSettings, type Settings } from './settings';
+import { asServer, samplingFor, type ServerSettings, type Settings } from '../settings/settings';
 import { countTokens } from './tokenCount';
 import { ToolCallTokens } from './toolCallTokens';
 

@@ -2,7 +2,7 @@
 // chat-completions request (with the model's own tokens of the tool loop attached), the
 // tool-mode instruction, the effort the user picked, and the rendered Harmony prompt.
 import * as vscode from 'vscode';
-import { REASONING_EFFORTS, renderChatRequest, type ReasoningEffort, type RenderedChatRequest } from '../harmony';
+import { REASONING_EFFORTS, renderChatRequest, type ReasoningEffort, type RenderedChatRequest } from '../../harmony';
 import { toChatRequest, type ChatRequestFromVsCode, type CompletionTokenStore } from './messages';
 
 export interface PreparedRequest {
