@@ -2,11 +2,12 @@
 // messages, log lines (the transports' and the VS Code log channel), server text we quote,
 // and the CLI's output. Every configured key and every header value taken from secret storage
 // is cut out whatever its length, and so is whatever follows an `Authorization:`/`Bearer`/
-// `api_key=`/`X-Api-Key:`/`Client-Secret:` label (a secret we were not told about).
+// `api_key=`/`X-Api-Key:`/`Client-Secret:`/`…-Token:` label (a secret we were not told about),
+// the scheme word (`Basic`, `Bearer`, `Token`) kept so the reader still sees what kind it was.
 
 export const REDACTED = '[redacted]';
 
-const LABELLED_SECRET = /(authorization|api[-_]?key|client[-_]?secret|bearer)(["':=\s]+)(bearer\s+)?[^\s"',}]+/gi;
+const LABELLED_SECRET = /(authorization|api[-_]?key|client[-_]?secret|[a-z]+[-_]token|bearer)(["':=\s]+)((?:bearer|basic|token|apikey)\s+)?[^\s"',}]+/gi;
 
 /** `text` without any of `secrets` (longest first, so a key inside another goes with it) and without labelled tokens. */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {

@@ -2,6 +2,7 @@
 // headers the user wrote as `${secret}` (gateways: "X-Api-Key": "${secret}"). Both are stored
 // by "Harmony: Set API Key for a Server"; every value read is added to what the log redacts.
 import * as vscode from 'vscode';
+import { displayUrl } from '../../servers';
 import type { ServerSettings } from './settings';
 
 /** In a header value: replaced by that header's secret from secret storage. */
@@ -62,7 +63,7 @@ export class Credentials {
       if (secret === undefined) {
         const key = `${server.url}\u0000${name.toLowerCase()}`;
         // The name in parentheses: redaction cuts the word after an `X-Api-Key`-like label (redact.ts).
-        if (!this.warnedMissing.has(key)) this.warn(`a header (${name}) of ${server.url} takes its value from secret storage, but none is stored: run Harmony: Set API Key for a Server. It is not sent.`);
+        if (!this.warnedMissing.has(key)) this.warn(`a header (${name}) of ${displayUrl(server.url)} takes its value from secret storage, but none is stored: run Harmony: Set API Key for a Server. It is not sent.`);
         this.warnedMissing.add(key);
         continue;
       }

@@ -54,4 +54,12 @@ describe('redaction', () => {
     assert.equal(redactSecrets('x-api-key=k-1', []), `x-api-key=${REDACTED}`);
     assert.equal(redactSecrets('nothing secret here', [undefined, '']), 'nothing secret here');
   });
+
+  test('the credential after any scheme word (Basic, Token), and values of …-Token headers; token counts stay', () => {
+    assert.equal(redactSecrets('Authorization: Basic dXNlcjpwYXNz', []), `Authorization: Basic ${REDACTED}`);
+    assert.equal(redactSecrets('authorization: Token t-1', []), `authorization: Token ${REDACTED}`);
+    assert.equal(redactSecrets('X-Gateway-Token: abc123', []), `X-Gateway-Token: ${REDACTED}`);
+    assert.equal(redactSecrets('{"access_token":"q"}', []), `{"access_token":"${REDACTED}"}`);
+    assert.equal(redactSecrets('first token 120 ms, max_tokens: 100, first token: 12', []), 'first token 120 ms, max_tokens: 100, first token: 12');
+  });
 });
