@@ -44,6 +44,7 @@ export function forgetServer(config: ServerConfig): void {
   defaultModels.delete(key);
   refusedReasoning.delete(key);
   missingEndpoints.delete(key);
+  warnedOllamaResponses.delete(key);
 }
 
 /** The configured kind, or the detected one (cached for a few minutes). */
@@ -264,9 +265,10 @@ export async function openChat(
     } catch (error) {
       // A server that refuses the field earlier reasoning goes back in still gets the conversation, without it.
       if (field === undefined || !refusesField(error, field) || !carriesField(body, field)) throw error;
+      exchange = await open(withoutReasoning(body, field));
+      // Remembered only once the request without the field was accepted: the 400 was about it.
       http.logger.warn(`[client] ${kindName(kind)} refused the earlier reasoning sent back in \`${field}\` (${(error as ServerError).serverMessage ?? 'HTTP 400'}); sending the history without it from now on: the model reasons afresh at each tool step`);
       refusedReasoning.add(key);
-      exchange = await open(withoutReasoning(body, field));
     }
   }
   onAccepted();
@@ -276,6 +278,8 @@ export async function openChat(
 
 /** Servers (by URL and key) that answered 400 to the reasoning field sent back; cleared with forgetServer. */
 const refusedReasoning = new Set<string>();
+/** Ollama servers already warned that /v1/responses cannot carry num_ctx (once each, not every request). */
+const warnedOllamaResponses = new Set<string>();
 
 function messagesOfBody(body: Record<string, unknown>): Record<string, unknown>[] {
   return Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : [];
@@ -285,8 +289,21 @@ function carriesField(body: Record<string, unknown>, field: string): boolean {
   return messagesOfBody(body).some((m) => field in m);
 }
 
+/**
+ * Gateways that route by path but not this one say so in other ways than 404: 405 or 501, or a
+ * 400 saying the Responses API is not supported (for this model). The chat endpoint is then tried.
+ */
+function refusesResponses(error: unknown): boolean {
+  if (!(error instanceof ServerError)) return false;
+  if (error.status === 405 || error.status === 501) return true;
+  return error.status === 400 && /responses?\b[^.]*\b(not|un)\s*supported|(not|un)\s*supported[^.]*\bresponses?\b/i.test(error.serverMessage ?? '');
+}
+
+/** A 400 naming `field` as a word: `reasoning` in "reasoning_effort" or "does not support reasoning models" is not the field. */
 function refusesField(error: unknown, field: string): boolean {
-  return error instanceof ServerError && error.kind === 'badRequest' && (error.serverMessage ?? error.message).includes(field);
+  if (!(error instanceof ServerError) || error.kind !== 'badRequest') return false;
+  const named = new RegExp(`(?<!\\w)${field}(?![\\w])(?!\\s+models?\\b)`);
+  return named.test(error.serverMessage ?? error.message);
 }
 
 function withoutReasoning(body: Record<string, unknown>, field: string): Record<string, unknown> {
@@ -394,13 +411,16 @@ async function start(
       if (endpoint === 'responses') {
         onAccepted?.();
         http.logger.info(`[client] ${kindName(kind)} ${RESPONSES_PATH}${model ? ` model ${model}` : ''}`);
-        if (kind === 'ollama') http.logger.warn(`[client] Ollama's ${RESPONSES_PATH} cannot carry num_ctx: it serves its default context and drops the start of a longer prompt; gptOss.endpoint "auto" takes the raw path, which sends it`);
+        if (kind === 'ollama' && !warnedOllamaResponses.has(cacheKey(http))) {
+          warnedOllamaResponses.add(cacheKey(http));
+          http.logger.warn(`[client] Ollama's ${RESPONSES_PATH} cannot carry num_ctx: it serves its default context and drops the start of a longer prompt; gptOss.endpoint "auto" takes the raw path, which sends it`);
+        }
       }
       exchange = opened.exchange;
       return repairChat(opened.source, { logger: http.logger, parser, tools, missingFinish, endpoint });
     } catch (error) {
       const next = endpoints[i + 1];
-      if (next === undefined || !isEndpointMissing(error)) throw error;
+      if (next === undefined || !(isEndpointMissing(error) || (endpoint === 'responses' && refusesResponses(error)))) throw error;
       // `auto`: a server without this endpoint gets the request on the next one.
       missing.add(endpoint);
       http.logger.info(`[client] ${http.display} has no ${name(endpoint)} endpoint; using ${name(next)}`);

@@ -73,7 +73,7 @@ interface ChatChunkWire {
   readonly choices?: readonly { readonly delta?: DeltaWire | null; readonly finish_reason?: unknown }[];
   readonly usage?: UsageWire | null;
   /** llama.cpp: its timings on the last chunk. */
-  readonly timings?: { readonly prompt_ms?: unknown } | null;
+  readonly timings?: { readonly prompt_ms?: unknown; readonly cache_n?: unknown } | null;
   /** Groq: usage on the last chunk, under its own key. */
   readonly x_groq?: { readonly usage?: UsageWire | null } | null;
 }
@@ -81,6 +81,15 @@ interface ChatChunkWire {
 interface UsageWire {
   readonly prompt_tokens?: unknown;
   readonly completion_tokens?: unknown;
+  /** vLLM, SGLang and most hosted providers: the prefix-cache hit. */
+  readonly prompt_tokens_details?: { readonly cached_tokens?: unknown } | null;
+}
+
+/** The prefix-cache hit: `cached_tokens` where the server reports it, else llama.cpp's `timings.cache_n`. */
+function cachedTokens(usage: UsageWire, cacheN: unknown): { cachedPromptTokens?: number } {
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  if (typeof cached === 'number') return { cachedPromptTokens: cached };
+  return typeof cacheN === 'number' ? { cachedPromptTokens: cacheN } : {};
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -125,6 +134,7 @@ export function chatEvent(item: unknown): ChatChunk[] {
       type: 'usage',
       promptTokens: typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined,
       completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined,
+      ...cachedTokens(usage, chunk.timings?.cache_n),
       ...serverTimings(chunk.timings?.prompt_ms, undefined, 1),
     });
   }

@@ -221,6 +221,33 @@ describe('hosted faults', () => {
     }
   });
 
+  test('a 400 about another field (reasoning_effort) is not taken for a refusal of the reasoning sent back: the error stands, nothing is remembered', async () => {
+    const toolcall = fixture('groq-chat-toolcall.sse');
+    let refuse = true;
+    const server = await loopback((_request, res) => {
+      if (refuse) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: '`reasoning_effort` must be one of low, medium, high', type: 'invalid_request_error' } }));
+        return;
+      }
+      res.writeHead(200, SSE_HEADERS).end(toolcall);
+    });
+    const config = { url: server.url, kind: 'groq' as const, model: 'openai/gpt-oss-120b', maxRetries: 0 };
+    const loop = [USER, { role: 'assistant', content: '', reasoning: 'Need the tool.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }];
+    try {
+      const first = await collect<StreamEvent>(complete(config, { chat: { messages: loop, tools: [WEATHER_TOOL] } }, undefined, { parser: harmonyParser }));
+      assert.ok(first.error instanceof ServerError && first.error.kind === 'badRequest', 'the 400 reaches the caller');
+      assert.equal(server.requests.length, 1, 'no resend without the reasoning');
+      refuse = false;
+      const second = await collect<StreamEvent>(complete(config, { chat: { messages: loop, tools: [WEATHER_TOOL] } }, undefined, { parser: harmonyParser }));
+      assert.equal(second.error, undefined);
+      assert.equal(sentMessages(server.requests[1]!.body)[1]!.reasoning, 'Need the tool.', 'the reasoning still goes back');
+    } finally {
+      forgetServer(config);
+      await server.close();
+    }
+  });
+
   test("a 400 naming a field the provider refuses: a badRequest with the provider's words", async () => {
     const server = await loopback((_request, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
@@ -234,5 +261,14 @@ describe('hosted faults', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('chat usage', () => {
+  test("the prefix-cache hit: cached_tokens (vLLM, SGLang, hosted) or llama.cpp's timings.cache_n; absent when neither is sent", () => {
+    const usage = (chunk: Record<string, unknown>) => chatEvent({ choices: [], ...chunk }).find((c) => c.type === 'usage');
+    assert.deepEqual(usage({ usage: { prompt_tokens: 900, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 768 } } }), { type: 'usage', promptTokens: 900, completionTokens: 10, cachedPromptTokens: 768 });
+    assert.deepEqual(usage({ usage: { prompt_tokens: 900, completion_tokens: 10 }, timings: { prompt_ms: 12.5, cache_n: 512 } }), { type: 'usage', promptTokens: 900, completionTokens: 10, cachedPromptTokens: 512, promptMs: 12.5 });
+    assert.equal('cachedPromptTokens' in (usage({ usage: { prompt_tokens: 900, completion_tokens: 10 } }) ?? {}), false);
   });
 });

@@ -356,6 +356,36 @@ describe('endpoint auto: raw, then responses, then chat, by what the server answ
     assert.equal(done(items).endpoint, 'responses');
   });
 
+  for (const [status, message] of [
+    [405, 'Method Not Allowed'],
+    [501, 'Not Implemented'],
+    [400, 'The Responses API is not supported for this model'],
+  ] as const) {
+    test(`a gateway (kind openai) answering ${status} "${message}" on /v1/responses: the chat endpoint next`, async () => {
+      const chat = fixture('lmstudio-chat-utf8.sse');
+      const handler: Handler = (request, res, raw) => {
+        if (request.path === '/v1/responses') {
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message } }));
+          return;
+        }
+        replayAt('/v1/chat/completions', chat, [])(request, res, raw);
+      };
+      const { items, error, requests } = await run(handler, { kind: 'openai' });
+      assert.equal(error, undefined);
+      assert.deepEqual(requests.map((r) => r.path), ['/v1/responses', '/v1/chat/completions']);
+      assert.equal(done(items).endpoint, 'chat');
+    });
+  }
+
+  test('a 400 about something else on /v1/responses is the error, not a reason to try chat', async () => {
+    const handler: Handler = (_request, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: "Invalid value for 'reasoning.effort'" } }));
+    };
+    const { error, requests } = await run(handler, { kind: 'openai' });
+    assert.ok(error instanceof Error);
+    assert.deepEqual(requests.map((r) => r.path), ['/v1/responses']);
+  });
+
   test('a server without a raw completion endpoint: /v1/responses next', async () => {
     const bytes = fixture('vllm-responses-final-utf8.sse');
     const { items, error, requests } = await run(replayAt('/v1/responses', bytes, []), { kind: 'lmstudio' }, { prompt: { ids: [200006, 1428, 200008, 3575, 200007, 200006, 173781] }, chat: CHAT });
