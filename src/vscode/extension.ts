@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const serverAt = (shown: string | undefined): ServerSettings | undefined =>
     shown === undefined ? undefined : (readSettings().servers.find((s) => displayUrl(s.url) === shown) ?? { url: shown, kind: 'auto' });
 
-  const commitMessages = new CommitMessageGenerator({ log, requestLog });
+  const commitMessages = new CommitMessageGenerator({ log, requestLog, isReachable: (id) => provider.isReachable(id) });
 
   context.subscriptions.push(
     channel,

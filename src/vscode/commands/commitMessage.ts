@@ -62,7 +62,7 @@ async function pickRepository(git: GitApi, argument: unknown): Promise<GitReposi
 }
 
 /** The gpt-oss model of the last request through our provider, else the first one listed. */
-async function pickModel(requestLog: RequestLog): Promise<vscode.LanguageModelChat | undefined> {
+async function pickModel(requestLog: RequestLog, isReachable: (modelId: string) => boolean): Promise<vscode.LanguageModelChat | undefined> {
   const models = await vscode.lm.selectChatModels({ vendor: VENDOR });
   const last = requestLog.last();
   const used =
@@ -72,12 +72,15 @@ async function pickModel(requestLog: RequestLog): Promise<vscode.LanguageModelCh
           const at = m.id.lastIndexOf('@');
           return m.id.slice(0, at) === last.model && displayUrl(m.id.slice(at + 1)) === last.server;
         });
-  return used ?? models[0];
+  // A model named for a server that is down stays in the picker; it cannot write the message.
+  return used ?? models.find((m) => isReachable(m.id)) ?? models[0];
 }
 
 export interface CommitMessageDeps {
   readonly log: ChannelLogger;
   readonly requestLog: RequestLog;
+  /** The provider's view: false for a model listed while its server was not reachable. */
+  readonly isReachable: (modelId: string) => boolean;
 }
 
 export class CommitMessageGenerator implements vscode.Disposable {
@@ -123,7 +126,7 @@ export class CommitMessageGenerator implements vscode.Disposable {
     // Nothing staged: VS Code then commits all changes (smart commit), so those are what to describe.
     const diff = staged.trim() !== '' ? staged : await repository.diff(false);
     if (diff.trim() === '') throw new Error('There are no changes to describe: stage some first.');
-    const model = await pickModel(this.deps.requestLog);
+    const model = await pickModel(this.deps.requestLog, this.deps.isReachable);
     if (model === undefined) throw new Error('No gpt-oss model is available: add a server in gptOss.servers or the Language Models editor.');
     const budgetChars = Math.max(MIN_DIFF_CHARS, Math.min(MAX_DIFF_CHARS, model.maxInputTokens * CHARS_PER_TOKEN));
     const prompt = commitPrompt(diff, { budgetChars, source: staged.trim() !== '' ? 'staged changes' : 'nothing staged: all changes in the working tree' });

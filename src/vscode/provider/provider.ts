@@ -50,6 +50,8 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeLanguageModelChatInformation = this.changed.event;
   private readonly toolCallTokens = new ToolCallTokens();
+  /** Per server URL: the named models shown while it was down (they stay in the picker, marked). */
+  private readonly unreachable = new Map<string, ReadonlySet<string>>();
   private callCounter = 0;
 
   constructor(private readonly deps: ProviderDeps) {}
@@ -91,12 +93,21 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
       // Listing runs silently in the background: the log says why. A server that is down shows no
       // models, except the ones the user named for it: those stay, marked as not reachable.
       const reason = userMessage(error, server.url);
-      this.deps.log.warn(`no models from ${server.url}: ${reason}`);
+      this.deps.log.warn(`no models from ${displayUrl(server.url)}: ${reason}`);
       const named = server.models ?? [];
-      return named.map((id) => modelInformation(server, { id }, settings, { unreachable: firstSentence(reason), icon: themeIcon() }));
+      const shown = named.map((id) => modelInformation(server, { id }, settings, { unreachable: firstSentence(reason), icon: themeIcon() }));
+      this.unreachable.set(server.url, new Set(shown.map((m) => m.id)));
+      return shown;
     }
+    this.unreachable.delete(server.url);
     // The model keeps the server as configured: its key and secret headers are read again per request.
     return chosenModels(server, listed).map((m) => modelInformation(server, m, settings));
+  }
+
+  /** False for a model listed only because the user named it while its server was down. */
+  isReachable(modelId: string): boolean {
+    for (const ids of this.unreachable.values()) if (ids.has(modelId)) return false;
+    return true;
   }
 
   async provideLanguageModelChatResponse(
