@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gptOss.renderRequest', () => renderRequestCommand(() => readSettings().reasoningEffort)),
     vscode.commands.registerCommand('gptOss.copyTokenIds', copyTokenIdsCommand),
     vscode.commands.registerCommand('gptOss.checkServer', () => checkServerCommand(checkServerDeps)),
-    vscode.commands.registerCommand('gptOss.refreshModels', () => refreshModelsCommand(readSettings, () => provider.refresh())),
+    vscode.commands.registerCommand('gptOss.refreshModels', () => refreshModelsCommand(readSettings, withCredentials, () => provider.refresh())),
     vscode.commands.registerCommand('gptOss.openLastRequest', () => openLastRequestCommand(requestLog)),
     commitMessages,
     vscode.commands.registerCommand('gptOss.generateCommitMessage', (argument?: unknown) => commitMessages.generate(argument)),

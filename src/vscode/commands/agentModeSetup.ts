@@ -3,6 +3,7 @@
 // what it will change and why in a modal, and writes the user settings only when the user agrees;
 // the first time gpt-oss models are offered while those settings would block them, a notification
 // offers the command, once (remembered in globalState). Nothing is ever changed silently.
+import { modify } from 'jsonc-parser';
 import * as vscode from 'vscode';
 
 export const SET_UP_AGENT_MODE_COMMAND = 'gptOss.setUpAgentMode';
@@ -85,20 +86,21 @@ export async function setUpAgentModeCommand(): Promise<boolean> {
   return true;
 }
 
-/** Sets `"key": value` in the user settings.json as an edit in its open editor, then saves it. */
+/**
+ * Sets `"key": value` in the user settings.json as an edit in its open editor, then saves it. The
+ * edit comes from jsonc-parser (comments, nesting and formatting respected); a file with unsaved
+ * changes of the user's is left alone, since saving ours would save theirs too.
+ */
 async function writeInSettingsJson(key: string, value: unknown): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.openSettingsJson');
   const editor = vscode.window.activeTextEditor;
   if (editor === undefined || !editor.document.uri.path.endsWith('/settings.json')) throw new Error(`Could not open the user settings.json to set ${key}.`);
   const document = editor.document;
+  if (document.isDirty) throw new Error(`settings.json has unsaved changes: save or revert them, then run Harmony: Set Up Agent Mode again (it sets ${key}).`);
   const text = document.getText();
-  const entry = `"${key}": ${JSON.stringify(value)}`;
-  const existing = new RegExp(`"${key.replace(/\./g, '\\.')}"\\s*:\\s*[^,\\n}]*`).exec(text);
-  const open = text.indexOf('{');
+  const edits = modify(text, [key], value, { formattingOptions: { insertSpaces: editor.options.insertSpaces !== false, tabSize: Number(editor.options.tabSize) || 2, eol: '\n' } });
   await editor.edit((edit) => {
-    if (existing) edit.replace(new vscode.Range(document.positionAt(existing.index), document.positionAt(existing.index + existing[0].length)), entry);
-    else if (open < 0) edit.insert(document.positionAt(text.length), `{\n  ${entry}\n}\n`);
-    else edit.insert(document.positionAt(open + 1), `\n  ${entry}${/^\s*\}/.test(text.slice(open + 1)) ? '' : ','}`);
+    for (const e of edits) edit.replace(new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.content);
   });
   await document.save();
 }

@@ -2,7 +2,7 @@
 // shown as a Markdown document; and "Harmony: Refresh Models", which forgets what was detected
 // and asks VS Code to list the models again (a server started or stopped since).
 import * as vscode from 'vscode';
-import { forgetServer, formatReportMarkdown, runDoctor, type Network } from '../../servers';
+import { displayUrl, forgetServer, formatReportMarkdown, runDoctor, type Network } from '../../servers';
 import type { ChannelLogger } from '../logger';
 import { serverConfig } from '../provider/serverConfig';
 import type { ServerSettings, Settings } from '../settings/settings';
@@ -38,7 +38,7 @@ export async function checkServerCommand(deps: CheckServerDeps, server?: ServerS
   if (chosen === undefined) return undefined;
   const config = { ...serverConfig(await deps.withCredentials(chosen), settings, deps.log, chosen.models?.[0]), network: deps.network?.() };
   const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Checking ${chosen.url}…`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Checking ${displayUrl(chosen.url)}…`, cancellable: true },
     (_progress, token) => {
       const abort = new AbortController();
       const listener = token.onCancellationRequested(() => abort.abort());
@@ -52,7 +52,8 @@ export async function checkServerCommand(deps: CheckServerDeps, server?: ServerS
 }
 
 /** Forgets detections, then VS Code asks the provider for its models again. */
-export function refreshModelsCommand(settings: () => Settings, refresh: () => void): void {
-  for (const server of settings().servers) forgetServer({ url: server.url, apiKey: server.apiKey });
+export async function refreshModelsCommand(settings: () => Settings, withCredentials: (server: ServerSettings) => Promise<ServerSettings>, refresh: () => void): Promise<void> {
+  // The caches are keyed by URL and the key in force, which may come from secret storage.
+  for (const server of settings().servers) forgetServer({ url: server.url, apiKey: (await withCredentials(server)).apiKey });
   refresh();
 }

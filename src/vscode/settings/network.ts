@@ -32,7 +32,7 @@ export function createNetworkHolder(log: ChannelLogger): NetworkHolder {
     const key = JSON.stringify(options ?? null);
     if (built?.key === key) return built.network;
     // In-flight requests finish on the old dispatcher; close() waits for them.
-    void built?.network?.close();
+    closeQuietly(built?.network, log);
     const ca = options !== undefined && http.get('systemCertificates') !== false ? trustedCertificates() : undefined;
     const network = options === undefined ? undefined : createNetwork(ca === undefined ? options : { ...options, ca });
     log.info(`[network] ${network === undefined ? "VS Code's own fetch (its proxy resolution and certificates)" : network.description}`);
@@ -46,7 +46,14 @@ export function createNetworkHolder(log: ChannelLogger): NetworkHolder {
     current: () => (stale || built === undefined ? refresh() : built.network),
     dispose: () => {
       listener.dispose();
-      void built?.network?.close();
+      closeQuietly(built?.network, log);
+      built = undefined;
+      stale = true;
     },
   };
+}
+
+/** A dispatcher that fails to close has nothing left to lose: say so in the log, never as an unhandled rejection. */
+function closeQuietly(network: Network | undefined, log: ChannelLogger): void {
+  network?.close().catch((error: unknown) => log.warn(`[network] closing the previous connection pool: ${error instanceof Error ? error.message : String(error)}`));
 }
