@@ -6,6 +6,7 @@
 import { isObject } from '../../harmony/index';
 import { finishReason } from './completions';
 import { detailsText, repairHistory } from './history';
+import { wireText } from './markup';
 import { HOSTED_PROVIDERS, isHostedKind } from './providers';
 import { samplingFields } from './sampling';
 import { serverTimings } from './timings';
@@ -18,12 +19,12 @@ export function chatBody(kind: ServerKind, model: string | undefined, chat: Chat
   const rest: Record<string, unknown> = { ...chat };
   for (const field of ['messages', 'tools', 'tool_choice', 'stream', 'stream_options', 'reasoning_effort', ...OUR_FIELDS]) delete rest[field];
   const messages = Array.isArray(chat.messages) ? chat.messages : [];
-  const tools = Array.isArray(chat.tools) && chat.tools.length > 0 ? chat.tools : undefined;
+  const tools = Array.isArray(chat.tools) && chat.tools.length > 0 ? wireText(kind, chat.tools) : undefined;
   const effort = request.reasoningEffort ?? (typeof chat.reasoning_effort === 'string' ? chat.reasoning_effort : undefined);
   const body: Record<string, unknown> = {
     ...rest,
     ...(model === undefined ? {} : { model }),
-    messages: repairHistory(kind, messages),
+    messages: wireText(kind, repairHistory(kind, messages)),
     ...(tools === undefined ? {} : { tools, ...(chat.tool_choice === undefined ? {} : { tool_choice: chat.tool_choice }) }),
     stream: true,
     stream_options: { include_usage: true },

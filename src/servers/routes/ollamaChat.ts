@@ -6,6 +6,7 @@ import type { ChatRequest, ChatResponse, Message, Tool, ToolCall } from 'ollama'
 import { isObject } from '../../harmony/index';
 import { finishReason } from './completions';
 import { repairHistory } from './history';
+import { wireText } from './markup';
 import { ollamaOptions } from './ollama';
 import { OLLAMA_MS_PER_UNIT, serverTimings } from './timings';
 import type { ChatChunk, ChatCompletionsRequest, CompletionRequest } from '../types';
@@ -58,8 +59,8 @@ export interface OllamaChatOptions {
 
 export function ollamaChatBody(options: OllamaChatOptions): ChatRequest & { stream: true } {
   const { chat, request, extraBody } = options;
-  const messages = repairHistory('ollama', Array.isArray(chat.messages) ? chat.messages : []).map(nativeMessage);
-  const tools = Array.isArray(chat.tools) && chat.tools.length > 0 ? (chat.tools as Tool[]) : undefined;
+  const messages = wireText('ollama', repairHistory('ollama', Array.isArray(chat.messages) ? chat.messages : []).map(nativeMessage));
+  const tools = Array.isArray(chat.tools) && chat.tools.length > 0 ? wireText('ollama', chat.tools as Tool[]) : undefined;
   const effort = request.reasoningEffort ?? (typeof chat.reasoning_effort === 'string' ? chat.reasoning_effort : undefined);
   const body: ChatRequest & { stream: true } = {
     model: options.model,

@@ -10,6 +10,7 @@ import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/r
 import { finishedTurnItems, isObject } from '../../harmony/index';
 import { ServerError, cancelledError, protocolError, streamErrorFromPayload } from '../errors';
 import { reasoningOf, textOf, toolCallsOf, turnRole } from './history';
+import { wireText } from './markup';
 import { openExchange, type Exchange, type HttpContext } from '../http/http';
 import { samplingFields } from './sampling';
 import { eventStreamBody } from '../http/sse';
@@ -101,8 +102,8 @@ function toolChoice(choice: Json): Json {
 
 /** The Responses request for a chat request: input items, tools, `reasoning.effort`, the output budget. Not stored on the server: every request carries its history. */
 export function responsesBody(kind: ServerKind, model: string | undefined, chat: ChatCompletionsRequest, request: CompletionRequest, extraBody: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { input, instructions } = responsesInput(kind, Array.isArray(chat.messages) ? chat.messages : []);
-  const tools = responsesTools(chat.tools);
+  const { input, instructions } = wireText(kind, responsesInput(kind, Array.isArray(chat.messages) ? chat.messages : []));
+  const tools = wireText(kind, responsesTools(chat.tools));
   const effort = request.reasoningEffort ?? (typeof chat.reasoning_effort === 'string' ? chat.reasoning_effort : undefined);
   const body: Record<string, unknown> = {
     ...(model === undefined ? {} : { model }),
