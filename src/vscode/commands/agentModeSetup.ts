@@ -3,7 +3,7 @@
 // what it will change and why in a modal, and writes the user settings only when the user agrees;
 // the first time gpt-oss models are offered while those settings would block them, a notification
 // offers the command, once (remembered in globalState). Nothing is ever changed silently.
-import { modify } from 'jsonc-parser';
+import { applyEdits, modify } from 'jsonc-parser';
 import * as vscode from 'vscode';
 
 export const SET_UP_AGENT_MODE_COMMAND = 'gptOss.setUpAgentMode';
@@ -70,16 +70,17 @@ export async function setUpAgentModeCommand(): Promise<boolean> {
   const choice = await vscode.window.showInformationMessage('Set up agent mode for gpt-oss models?', { modal: true, detail: describe(changes) }, CHANGE_SETTINGS);
   if (choice !== CHANGE_SETTINGS) return false;
   const chat = vscode.workspace.getConfiguration('chat');
-  let openedFile = false;
+  const refused: PendingChange[] = [];
   for (const change of changes) {
     try {
       await chat.update(change.setting.slice('chat.'.length), change.wanted, vscode.ConfigurationTarget.Global);
     } catch {
       // VS Code writes only settings it declares to extensions; chat.allowAnonymousAccess it reads without declaring.
-      await writeInSettingsJson(change.setting, change.wanted);
-      openedFile = true;
+      refused.push(change);
     }
   }
+  const openedFile = refused.length > 0;
+  if (openedFile) await writeInSettingsJson(refused);
   void vscode.window.showInformationMessage(
     `Agent mode is set up: ${changes.map((c) => c.setting).join(' and ')} changed in your user settings${openedFile ? ' (settings.json is open)' : ''}. Reload the window if chat still asks you to sign in.`,
   );
@@ -87,21 +88,21 @@ export async function setUpAgentModeCommand(): Promise<boolean> {
 }
 
 /**
- * Sets `"key": value` in the user settings.json as an edit in its open editor, then saves it. The
- * edit comes from jsonc-parser (comments, nesting and formatting respected); a file with unsaved
+ * Sets the settings in the user settings.json as one edit in its open editor, then saves it. The
+ * text comes from jsonc-parser (comments, nesting and formatting respected); a file with unsaved
  * changes of the user's is left alone, since saving ours would save theirs too.
  */
-async function writeInSettingsJson(key: string, value: unknown): Promise<void> {
+async function writeInSettingsJson(changes: readonly PendingChange[]): Promise<void> {
+  const keys = changes.map((c) => c.setting).join(' and ');
   await vscode.commands.executeCommand('workbench.action.openSettingsJson');
   const editor = vscode.window.activeTextEditor;
-  if (editor === undefined || !editor.document.uri.path.endsWith('/settings.json')) throw new Error(`Could not open the user settings.json to set ${key}.`);
+  if (editor === undefined || !editor.document.uri.path.endsWith('/settings.json')) throw new Error(`Could not open the user settings.json to set ${keys}.`);
   const document = editor.document;
-  if (document.isDirty) throw new Error(`settings.json has unsaved changes: save or revert them, then run Harmony: Set Up Agent Mode again (it sets ${key}).`);
-  const text = document.getText();
-  const edits = modify(text, [key], value, { formattingOptions: { insertSpaces: editor.options.insertSpaces !== false, tabSize: Number(editor.options.tabSize) || 2, eol: '\n' } });
-  await editor.edit((edit) => {
-    for (const e of edits) edit.replace(new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.content);
-  });
+  if (document.isDirty) throw new Error(`settings.json has unsaved changes: save or revert them, then run Harmony: Set Up Agent Mode again (it sets ${keys}).`);
+  const before = document.getText();
+  const formattingOptions = { insertSpaces: editor.options.insertSpaces !== false, tabSize: Number(editor.options.tabSize) || 2, eol: '\n' };
+  const after = changes.reduce((text, c) => applyEdits(text, modify(text, [c.setting], c.wanted, { formattingOptions })), before);
+  await editor.edit((edit) => edit.replace(new vscode.Range(document.positionAt(0), document.positionAt(before.length)), after));
   await document.save();
 }
 
