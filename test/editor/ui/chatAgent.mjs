@@ -110,9 +110,19 @@ export async function openChat(page) {
 /** Types a prompt into the chat input and sends it with Enter. */
 export async function sendChatPrompt(page, text) {
   // The editor's own layers sit over the edit context, so focus it rather than click it.
-  await page.locator(`${INPUT} .native-edit-context`).first().focus();
+  const input = page.locator(`${INPUT} .native-edit-context`).first();
+  await input.focus();
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
+  // An Enter that lands while chat is still settling (seen right after a reload) is dropped and the
+  // text stays in the box: press it again, a few times at most.
+  const lines = page.locator(`${INPUT} .view-lines`).first();
+  for (let retry = 0; retry < 3; retry++) {
+    await page.waitForTimeout(1500);
+    if (!((await lines.innerText().catch(() => '')).includes(text))) return;
+    await input.focus();
+    await page.keyboard.press('Enter');
+  }
 }
 
 /**

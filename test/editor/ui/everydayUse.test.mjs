@@ -140,7 +140,9 @@ suite('everyday use: agent-mode setup and the usage status bar (scripted stand-i
             },
           );
           if (outcome === 'answered') break;
-          assert.ok(attempt < 2, `chat said "Please try again." twice without asking our model: screenshot ${await screenshot('everyday-use-unasked', page)}`);
+          assert.ok(attempt < 3, `chat said "Please try again." ${attempt} times without asking our model: screenshot ${await screenshot('everyday-use-unasked', page)}`);
+          // Copilot Chat answers so while its own start-up (offline here) has not settled; give it a moment.
+          await page.waitForTimeout(3000);
           console.log(`      chat said "Please try again." without asking any model; "${prompt}" sent again`);
         }
       }
