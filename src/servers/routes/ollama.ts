@@ -9,7 +9,7 @@ import { framed, ndjsonFraming } from '../http/framing';
 import { openExchange, type Exchange, type HttpContext } from '../http/http';
 import { samplingFields, type SamplingValues } from './sampling';
 import { OLLAMA_MS_PER_UNIT, serverTimings } from './timings';
-import type { ModelInfo, RawChunk } from '../types';
+import type { FinishReason, ModelInfo, RawChunk, UsageChunk } from '../types';
 
 /**
  * Ollama serves a request with its default context (2,048–8,192 tokens by version, or
@@ -127,16 +127,30 @@ export function ollamaEvent(item: unknown): RawChunk[] {
   const part = item as Partial<GenerateResponse>;
   const out: RawChunk[] = [];
   if (typeof part.response === 'string' && part.response !== '') out.push({ type: 'text', text: part.response });
-  if (part.done) {
-    const prompt = typeof part.prompt_eval_count === 'number' ? part.prompt_eval_count : undefined;
-    const completion = typeof part.eval_count === 'number' ? part.eval_count : undefined;
-    if (prompt !== undefined || completion !== undefined) {
-      out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion, ...serverTimings(part.prompt_eval_duration, part.load_duration, OLLAMA_MS_PER_UNIT) });
-    }
-    const raw = typeof part.done_reason === 'string' ? part.done_reason : 'stop';
-    out.push({ type: 'finish', reason: raw === 'stop' ? 'stop' : raw === 'length' ? 'length' : 'other', raw });
-  }
+  if (part.done) out.push(...ollamaDoneChunks(part));
   return out;
+}
+
+/** The counts and the reason on the last NDJSON object of `/api/generate` and `/api/chat` alike. */
+type OllamaDone = Partial<Pick<GenerateResponse, 'prompt_eval_count' | 'eval_count' | 'prompt_eval_duration' | 'load_duration' | 'done_reason'>>;
+
+/** The `done` object → its usage (when it has counts) and the finish. */
+export function ollamaDoneChunks(part: OllamaDone): (UsageChunk | FinishChunk)[] {
+  const out: (UsageChunk | FinishChunk)[] = [];
+  const prompt = typeof part.prompt_eval_count === 'number' ? part.prompt_eval_count : undefined;
+  const completion = typeof part.eval_count === 'number' ? part.eval_count : undefined;
+  if (prompt !== undefined || completion !== undefined) {
+    out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion, ...serverTimings(part.prompt_eval_duration, part.load_duration, OLLAMA_MS_PER_UNIT) });
+  }
+  const raw = typeof part.done_reason === 'string' ? part.done_reason : 'stop';
+  out.push({ type: 'finish', reason: raw === 'stop' ? 'stop' : raw === 'length' ? 'length' : 'other', raw });
+  return out;
+}
+
+interface FinishChunk {
+  readonly type: 'finish';
+  readonly reason: FinishReason;
+  readonly raw: string;
 }
 
 /** The NDJSON objects of one streamed request, read by the ollama client; failures classified. */

@@ -4,11 +4,9 @@
 // of a longer prompt (system, developer, tools); `/api/chat` takes `options.num_ctx`.
 import type { ChatRequest, ChatResponse, Message, Tool, ToolCall } from 'ollama';
 import { isObject } from '../../harmony/index';
-import { finishReason } from './completions';
 import { repairHistory } from './history';
 import { wireText } from './markup';
-import { ollamaOptions } from './ollama';
-import { OLLAMA_MS_PER_UNIT, serverTimings } from './timings';
+import { ollamaDoneChunks, ollamaOptions } from './ollama';
 import type { ChatChunk, ChatCompletionsRequest, CompletionRequest } from '../types';
 
 /** The levels Ollama's `think` takes for gpt-oss (`/api/show` thinking.values); anything else is not sent. */
@@ -100,15 +98,7 @@ export function ollamaChatEvents(): (item: unknown) => ChatChunk[] {
         arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}),
       });
     }
-    if (part.done) {
-      const prompt = typeof part.prompt_eval_count === 'number' ? part.prompt_eval_count : undefined;
-      const completion = typeof part.eval_count === 'number' ? part.eval_count : undefined;
-      if (prompt !== undefined || completion !== undefined) {
-        out.push({ type: 'usage', promptTokens: prompt, completionTokens: completion, ...serverTimings(part.prompt_eval_duration, part.load_duration, OLLAMA_MS_PER_UNIT) });
-      }
-      const raw = typeof part.done_reason === 'string' ? part.done_reason : 'stop';
-      out.push({ type: 'finish', reason: finishReason(raw), raw });
-    }
+    if (part.done) out.push(...ollamaDoneChunks(part));
     return out;
   };
 }
