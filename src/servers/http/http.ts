@@ -15,6 +15,7 @@ import {
   type StreamProgress,
 } from '../errors';
 import { redactingLogger } from './redact';
+import { withScheme } from './urls';
 import { silentLogger, type ServerLogger, type ServerConfig } from '../types';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
@@ -50,8 +51,7 @@ export interface HttpContext {
 /** Base URL of a server from what the user typed: `http://h:8000/v1/` → `http://h:8000`. */
 export function serverRoot(url: string): string {
   const trimmed = url.trim().replace(/\/+$/, '');
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
-  return withScheme.replace(/\/v1$/, '');
+  return withScheme(trimmed, 'http').replace(/\/v1$/, '');
 }
 
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

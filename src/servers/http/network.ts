@@ -5,6 +5,7 @@
 // the extension from VS Code's http.* settings.
 import type * as Undici from 'undici';
 import { displayUrl } from '../errors';
+import { withScheme } from './urls';
 
 let undiciModule: typeof Undici | undefined;
 /** Loading undici takes a few hundred ms (measured: 340–470 ms on this machine); only a configured network pays it. */
@@ -101,7 +102,7 @@ function proxyOf(url: URL, options: NetworkOptions, noProxy: NoProxyEntry[] | 'a
 
 /** A proxy URL as typed (`proxy:3128` too) → absolute, with its scheme. */
 function proxyUrl(proxy: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
+  return withScheme(proxy, 'http');
 }
 
 function describe(options: NetworkOptions): string {

@@ -4,6 +4,8 @@
 // and the host of their base URL (for detection without probing). Each row cites the
 // provider's own documentation; where it documents nothing, the row says so and sends nothing.
 
+import { withScheme } from '../http/urls';
+
 export type HostedKind = 'openrouter' | 'groq' | 'cerebras' | 'together' | 'fireworks';
 export const HOSTED_KINDS: readonly HostedKind[] = ['openrouter', 'groq', 'cerebras', 'together', 'fireworks'];
 
@@ -106,7 +108,7 @@ export function isHostedKind(kind: string): kind is HostedKind {
 export function hostedKindOfUrl(url: string): HostedKind | undefined {
   let host: string;
   try {
-    host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim()) ? url.trim() : `https://${url.trim()}`).hostname.toLowerCase();
+    host = new URL(withScheme(url.trim(), 'https')).hostname.toLowerCase();
   } catch {
     return undefined;
   }
