@@ -388,7 +388,7 @@ async function start(
   const model = await modelFor(http, config, kind, signal);
   const extra = extraOf(config, request);
   const label = (endpoint: EndpointChoice): string => (endpoint === 'raw' ? 'POST (completion)' : endpoint === 'responses' ? `POST ${RESPONSES_PATH}` : chatEndpoint(kind));
-  const name = (endpoint: EndpointChoice): string => (endpoint === 'raw' ? 'raw completion' : label(endpoint).replace(/^POST /, ''));
+  const endpointName = (endpoint: EndpointChoice): string => (endpoint === 'raw' ? 'raw completion' : label(endpoint).replace(/^POST /, ''));
   for (const [i, endpoint] of endpoints.entries()) {
     let exchange: Exchange | undefined;
     const missingFinish = (): ServerError => cutError(exchange?.ctx ?? { url: http.display, endpoint: label(endpoint), secret: http.apiKey, secrets: http.secrets }, exchange?.progress ?? { chunks: 0 });
@@ -423,7 +423,7 @@ async function start(
       if (next === undefined || !(isEndpointMissing(error) || (endpoint === 'responses' && refusesResponses(error)))) throw error;
       // `auto`: a server without this endpoint gets the request on the next one.
       missing.add(endpoint);
-      http.logger.info(`[client] ${http.display} has no ${name(endpoint)} endpoint; using ${name(next)}`);
+      http.logger.info(`[client] ${http.display} has no ${endpointName(endpoint)} endpoint; using ${endpointName(next)}`);
     }
   }
   throw new Error('unreachable: the last endpoint rethrows');

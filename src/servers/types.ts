@@ -97,7 +97,6 @@ export interface CompletionRequest {
 
 export type FinishReason = 'stop' | 'length' | 'toolCalls' | 'other';
 
-/** Token counts, as a server reports them at the end of a stream. */
 /** Time the server says it spent on a request before generating, where it says so. */
 export interface ServerTimings {
   /** Evaluating the prompt: llama.cpp `timings.prompt_ms`, Ollama `prompt_eval_duration`. */
@@ -160,13 +159,7 @@ export interface ChunkSource<C> {
 /** What `complete` yields: parser events (also for the chat path), usage, and one `done`. */
 export type StreamEvent =
   | ParserEvent
-  | ({
-      readonly type: 'usage';
-      readonly promptTokens?: number | undefined;
-      readonly completionTokens?: number | undefined;
-      /** Where the server says: prompt tokens reused from its prefix cache. */
-      readonly cachedPromptTokens?: number | undefined;
-    } & ServerTimings)
+  | UsageChunk
   | {
       readonly type: 'done';
       readonly finishReason: FinishReason;

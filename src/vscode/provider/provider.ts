@@ -85,10 +85,10 @@ export class GptOssChatProvider implements vscode.LanguageModelChatProvider<GptO
   }
 
   private async modelsOf(server: ServerSettings, settings: Settings, signal: AbortSignal): Promise<GptOssModel[]> {
-    const withKey = await this.deps.withCredentials(server);
+    const resolved = await this.deps.withCredentials(server);
     let listed: readonly ModelInfo[];
     try {
-      listed = await this.deps.api.listModels(serverConfig(withKey, settings, this.deps.log), signal);
+      listed = await this.deps.api.listModels(serverConfig(resolved, settings, this.deps.log), signal);
     } catch (error) {
       // Listing runs silently in the background: the log says why. A server that is down shows no
       // models, except the ones the user named for it: those stay, marked as not reachable.
